@@ -1,0 +1,188 @@
+using Descent.Tensors;
+
+namespace Descent.Autograd;
+
+/// <summary>
+/// Reverse-mode automatic differentiation over the recorded operations (define-by-run).
+/// Gradient rules are tensor operations, so with <c>createGraph: true</c> the gradients are recorded
+/// too and can be differentiated again: Hessian-vector products by double backward
+/// (Pearlmutter 1994: <c>Hv = ∇(vᵀ∇f)</c>), dense Hessians and Jacobians for small problems.
+/// Graphs are kept after a backward pass, so the same graph can be differentiated many times.
+/// </summary>
+public static class Autodiff
+{
+    /// <summary>Turns recording off until disposed (evaluation, optimizer steps).
+    /// <code>using (Autodiff.NoGrad()) { var pred = model.Forward(x); }</code></summary>
+    public static GradMode.Restore NoGrad() => GradMode.Set(false);
+
+    /// <summary>Turns recording on until disposed (inside a <see cref="NoGrad"/> region).</summary>
+    public static GradMode.Restore EnableGrad() => GradMode.Set(true);
+
+    internal static bool ShouldRecord(Tensor a) => a.RequiresGrad && GradMode.IsEnabled;
+
+    internal static bool ShouldRecord(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.IsEnabled;
+
+    internal static bool ShouldRecord(ReadOnlySpan<Tensor> xs)
+    {
+        if (!GradMode.IsEnabled) return false;
+        foreach (var x in xs) if (x.RequiresGrad) return true;
+        return false;
+    }
+
+    internal static Tensor Record(Tensor output, string op, Tensor[] inputs, BackwardFn backward)
+    {
+        output.MarkRecorded(new Node(op, inputs, backward));
+        return output;
+    }
+
+    /// <summary>
+    /// Gradients of <paramref name="outputs"/> (weighted by <paramref name="gradOutputs"/>, default 1 for
+    /// scalars) with respect to <paramref name="inputs"/>. An input the outputs do not depend on gets
+    /// null. With <paramref name="createGraph"/> the returned gradients are recorded and can be
+    /// differentiated again.
+    /// </summary>
+    public static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs,
+        IReadOnlyList<Tensor?>? gradOutputs = null, bool createGraph = false)
+    {
+        var targets = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var x in inputs)
+        {
+            if (!x.RequiresGrad)
+                throw new InvalidOperationException($"Grad: input {Describe(x)} does not require gradients.");
+            targets.Add(x);
+        }
+        var grads = Run(outputs, gradOutputs, createGraph, t => targets.Contains(t));
+        var result = new Tensor?[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+            result[i] = grads.TryGetValue(inputs[i], out var g) ? g : null;
+        return result;
+    }
+
+    /// <summary>Gradient of a single scalar with respect to several inputs.</summary>
+    public static Tensor?[] Grad(Tensor output, IReadOnlyList<Tensor> inputs, bool createGraph = false) =>
+        Grad([output], inputs, null, createGraph);
+
+    /// <summary>
+    /// Accumulates <c>∂output/∂leaf</c> into <see cref="Tensor.Grad"/> of every leaf that requires
+    /// gradients (adding to what is there, like PyTorch). Gradients are values (not recorded).
+    /// </summary>
+    public static void Backward(Tensor output, Tensor? gradOutput = null)
+    {
+        var grads = Run([output], [gradOutput], false, t => t.IsLeaf && t.RequiresGrad);
+        using var _ = NoGrad();
+        foreach (var (leaf, g) in grads)
+        {
+            if (leaf.Grad is null)
+                leaf.Grad = g.CloneUnscoped();
+            else
+            {
+                if (leaf.Grad.Shape != leaf.Shape)
+                    throw new ShapeException($"Existing gradient of {Describe(leaf)} has shape {leaf.Grad.Shape}.");
+                leaf.Grad.AddInPlace(g);
+            }
+        }
+    }
+
+    private static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?>? gradOutputs,
+        bool createGraph, Func<Tensor, bool> isTarget)
+    {
+        if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
+            throw new ArgumentException($"{outputs.Count} outputs but {gradOutputs.Count} output gradients.");
+        var order = Relevant(outputs, isTarget, out var relevant);
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        using var mode = GradMode.Set(createGraph);
+
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var y = outputs[i];
+            var gy = gradOutputs?[i];
+            if (gy is null)
+            {
+                if (y.Size != 1)
+                    throw new ShapeException($"Backward from a tensor of shape {y.Shape} needs an explicit output gradient (only scalars default to 1).");
+                gy = Tensor.Ones(y.Shape, y.DType);
+            }
+            else if (gy.Shape != y.Shape)
+                throw new ShapeException($"Output gradient has shape {gy.Shape} but the output has shape {y.Shape}.");
+            if (relevant.Contains(y)) Accumulate(grads, owned, y, gy, createGraph);
+        }
+
+        var results = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int k = order.Count - 1; k >= 0; k--)
+        {
+            var t = order[k];
+            if (!grads.TryGetValue(t, out var g)) continue;
+            if (isTarget(t)) results[t] = g;
+            var node = t.GradFn;
+            if (node is null) continue;
+            var inputs = node.Inputs;
+            var needs = new bool[inputs.Length];
+            bool any = false;
+            for (int i = 0; i < inputs.Length; i++)
+                any |= needs[i] = inputs[i].RequiresGrad && relevant.Contains(inputs[i]);
+            if (!any) continue;
+            var ig = node.Backward(g, needs);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                if (!needs[i] || ig[i] is null) continue;
+                var gi = ig[i]!;
+                if (gi.Shape != inputs[i].Shape)
+                    throw new InvalidOperationException($"Gradient rule of {node.Op} returned shape {gi.Shape} for input {i} of shape {inputs[i].Shape}.");
+                Accumulate(grads, owned, inputs[i], gi, createGraph);
+            }
+        }
+        return results;
+    }
+
+    private static void Accumulate(Dictionary<Tensor, Tensor> grads, HashSet<Tensor> owned, Tensor x, Tensor g, bool createGraph)
+    {
+        if (!grads.TryGetValue(x, out var existing))
+        {
+            grads[x] = g;
+            return;
+        }
+        if (!createGraph && owned.Contains(existing))
+        {
+            existing.AddInPlace(g);
+            return;
+        }
+        var sum = existing + g;
+        if (!createGraph) owned.Add(sum);
+        grads[x] = sum;
+    }
+
+    /// <summary>Non-leaf and leaf tensors reachable from the outputs that lead to a target, in
+    /// post-order (inputs before the tensors computed from them).</summary>
+    private static List<Tensor> Relevant(IReadOnlyList<Tensor> outputs, Func<Tensor, bool> isTarget, out HashSet<Tensor> relevant)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        relevant = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor t, int next)>();
+        foreach (var root in outputs)
+        {
+            if (!root.RequiresGrad || !visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (t, next) = stack.Pop();
+                var inputs = t.GradFn?.Inputs ?? [];
+                if (next < inputs.Length)
+                {
+                    stack.Push((t, next + 1));
+                    var c = inputs[next];
+                    if (c.RequiresGrad && visited.Add(c)) stack.Push((c, 0));
+                    continue;
+                }
+                bool rel = isTarget(t);
+                foreach (var c in inputs) rel |= relevant.Contains(c);
+                if (rel) relevant.Add(t);
+                order.Add(t);
+            }
+        }
+        return order;
+    }
+
+    internal static string Describe(Tensor t) => t.Name is null ? $"of shape {t.Shape}" : $"'{t.Name}' {t.Shape}";
+}

@@ -1,0 +1,113 @@
+using System.Numerics;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Descent.Tensors.Kernels;
+
+/// <summary>The element-wise binary operations with a broadcasting kernel.</summary>
+public enum BinaryOp
+{
+    /// <summary>x + y</summary>
+    Add,
+    /// <summary>x − y</summary>
+    Sub,
+    /// <summary>x · y</summary>
+    Mul,
+    /// <summary>x / y</summary>
+    Div,
+    /// <summary>x ^ y</summary>
+    Pow,
+    /// <summary>max(x, y)</summary>
+    Max,
+    /// <summary>min(x, y)</summary>
+    Min,
+    /// <summary>1 where x &gt; y, else 0</summary>
+    Gt,
+    /// <summary>1 where x ≥ y, else 0</summary>
+    Ge,
+    /// <summary>1 where x &lt; y, else 0</summary>
+    Lt,
+    /// <summary>1 where x ≤ y, else 0</summary>
+    Le,
+    /// <summary>1 where x = y, else 0</summary>
+    Eq,
+}
+
+/// <summary>Element-wise binary kernels over spans of equal length, or a span and a scalar.
+/// Vectorized through <c>TensorPrimitives</c>; <see cref="Scalar{T}"/> is the plain reference.</summary>
+public static class BinaryKernels
+{
+    /// <summary>d = op(x, y), element by element.</summary>
+    public static void Apply<T>(BinaryOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TP.Add(x, y, d); break;
+            case BinaryOp.Sub: TP.Subtract(x, y, d); break;
+            case BinaryOp.Mul: TP.Multiply(x, y, d); break;
+            case BinaryOp.Div: TP.Divide(x, y, d); break;
+            case BinaryOp.Pow: TP.Pow(x, y, d); break;
+            case BinaryOp.Max: TP.Max(x, y, d); break;
+            case BinaryOp.Min: TP.Min(x, y, d); break;
+            default:
+                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i], y[i]);
+                break;
+        }
+    }
+
+    /// <summary>d = op(x, y) with a scalar right operand.</summary>
+    public static void Apply<T>(BinaryOp op, ReadOnlySpan<T> x, T y, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TP.Add(x, y, d); break;
+            case BinaryOp.Sub: TP.Subtract(x, y, d); break;
+            case BinaryOp.Mul: TP.Multiply(x, y, d); break;
+            case BinaryOp.Div: TP.Divide(x, y, d); break;
+            case BinaryOp.Pow: TP.Pow(x, y, d); break;
+            case BinaryOp.Max: TP.Max(x, y, d); break;
+            case BinaryOp.Min: TP.Min(x, y, d); break;
+            default:
+                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i], y);
+                break;
+        }
+    }
+
+    /// <summary>d = op(x, y) with a scalar left operand.</summary>
+    public static void Apply<T>(BinaryOp op, T x, ReadOnlySpan<T> y, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TP.Add(y, x, d); break;
+            case BinaryOp.Sub: TP.Subtract(x, y, d); break;
+            case BinaryOp.Mul: TP.Multiply(y, x, d); break;
+            case BinaryOp.Div: TP.Divide(x, y, d); break;
+            case BinaryOp.Pow: TP.Pow(x, y, d); break;
+            case BinaryOp.Max: TP.Max(y, x, d); break;
+            case BinaryOp.Min: TP.Min(y, x, d); break;
+            default:
+                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x, y[i]);
+                break;
+        }
+    }
+
+    /// <summary>The reference definition of each operation on one pair of values.</summary>
+    public static T Scalar<T>(BinaryOp op, T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => op switch
+    {
+        BinaryOp.Add => x + y,
+        BinaryOp.Sub => x - y,
+        BinaryOp.Mul => x * y,
+        BinaryOp.Div => x / y,
+        BinaryOp.Pow => T.Pow(x, y),
+        BinaryOp.Max => T.IsNaN(x) || T.IsNaN(y) ? T.NaN : T.Max(x, y),
+        BinaryOp.Min => T.IsNaN(x) || T.IsNaN(y) ? T.NaN : T.Min(x, y),
+        BinaryOp.Gt => x > y ? T.One : T.Zero,
+        BinaryOp.Ge => x >= y ? T.One : T.Zero,
+        BinaryOp.Lt => x < y ? T.One : T.Zero,
+        BinaryOp.Le => x <= y ? T.One : T.Zero,
+        BinaryOp.Eq => x == y ? T.One : T.Zero,
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+}

@@ -1,0 +1,117 @@
+using System.Numerics;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Descent.Tensors.Kernels;
+
+/// <summary>Element-wise functions (vectorized through <c>TensorPrimitives</c> where it has them).</summary>
+public enum UnaryOp
+{
+    /// <summary>eˣ</summary>
+    Exp,
+    /// <summary>ln x</summary>
+    Log,
+    /// <summary>√x</summary>
+    Sqrt,
+    /// <summary>|x|</summary>
+    Abs,
+    /// <summary>tanh x</summary>
+    Tanh,
+    /// <summary>1/(1+e⁻ˣ)</summary>
+    Sigmoid,
+    /// <summary>max(x, 0)</summary>
+    Relu,
+    /// <summary>−1, 0 or 1</summary>
+    Sign,
+    /// <summary>ln(1+eˣ), computed stably</summary>
+    Softplus,
+    /// <summary>the error function</summary>
+    Erf,
+    /// <summary>x·Φ(x) with the exact normal CDF</summary>
+    Gelu,
+}
+
+/// <summary>Kernels for <see cref="UnaryOp"/> and the parameterized activations.</summary>
+public static class UnaryKernels
+{
+    /// <summary>d = op(x).</summary>
+    public static void Apply<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Exp: TP.Exp(x, d); break;
+            case UnaryOp.Log: TP.Log(x, d); break;
+            case UnaryOp.Sqrt: TP.Sqrt(x, d); break;
+            case UnaryOp.Abs: TP.Abs(x, d); break;
+            case UnaryOp.Tanh: TP.Tanh(x, d); break;
+            case UnaryOp.Sigmoid: TP.Sigmoid(x, d); break;
+            case UnaryOp.Relu: TP.Max(x, T.Zero, d); break;
+            default:
+                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i]);
+                break;
+        }
+    }
+
+    /// <summary>The reference definition of each function.</summary>
+    public static T Scalar<T>(UnaryOp op, T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case UnaryOp.Exp: return T.Exp(x);
+            case UnaryOp.Log: return T.Log(x);
+            case UnaryOp.Sqrt: return T.Sqrt(x);
+            case UnaryOp.Abs: return T.Abs(x);
+            case UnaryOp.Tanh: return T.Tanh(x);
+            case UnaryOp.Sigmoid: return T.One / (T.One + T.Exp(-x));
+            case UnaryOp.Relu: return T.IsNaN(x) ? x : T.Max(x, T.Zero);
+            case UnaryOp.Sign: return T.IsNaN(x) ? x : T.CreateTruncating(T.Sign(x));
+            case UnaryOp.Softplus: return T.Max(x, T.Zero) + T.LogP1(T.Exp(-T.Abs(x)));
+            case UnaryOp.Erf: return T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x)));
+            case UnaryOp.Gelu:
+                {
+                    double v = double.CreateTruncating(x);
+                    return T.CreateTruncating(0.5 * v * (1 + SpecialFunctions.Erf(v / Math.Sqrt(2))));
+                }
+            default: throw new ArgumentOutOfRangeException(nameof(op));
+        }
+    }
+
+    /// <summary>d = x where x &gt; 0, slope·x elsewhere.</summary>
+    public static void LeakyRelu<T>(ReadOnlySpan<T> x, T slope, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = x[i] > T.Zero ? x[i] : slope * x[i];
+    }
+
+    /// <summary>d = x where x &gt; 0, α(eˣ − 1) elsewhere.</summary>
+    public static void Elu<T>(ReadOnlySpan<T> x, T alpha, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = x[i] > T.Zero ? x[i] : alpha * (T.Exp(x[i]) - T.One);
+    }
+
+    /// <summary>d = g where x &gt; 0 else slope·g (slope 0: the ReLU gradient). One pass, no mask tensor.</summary>
+    public static void StepMul<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, T slope, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (slope == T.Zero && Vector.IsHardwareAccelerated && d.Length >= Vector<T>.Count)
+        {
+            var gv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(g);
+            var xv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(x);
+            var dv = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(d);
+            for (int k = 0; k < dv.Length; k++)
+                dv[k] = Vector.ConditionalSelect(Vector.GreaterThan(xv[k], Vector<T>.Zero), gv[k], Vector<T>.Zero);
+            i = dv.Length * Vector<T>.Count;
+        }
+        for (; i < d.Length; i++) d[i] = x[i] > T.Zero ? g[i] : slope * g[i];
+    }
+
+    /// <summary>d = x clamped to [lo, hi].</summary>
+    public static void Clamp<T>(ReadOnlySpan<T> x, T lo, T hi, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = T.IsNaN(x[i]) ? x[i] : T.Min(T.Max(x[i], lo), hi);
+    }
+
+    /// <summary>d = g where lo ≤ x ≤ hi, else 0 (the clamp gradient).</summary>
+    public static void ClampMask<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, T lo, T hi, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = x[i] >= lo && x[i] <= hi ? g[i] : T.Zero;
+    }
+}

@@ -1,0 +1,79 @@
+using Descent.Autograd;
+using Descent.Tensors.Kernels;
+
+namespace Descent.Tensors;
+
+public partial class Tensor
+{
+    /// <summary>Matrix product <c>op(a)·op(b)</c> where op transposes the last two axes when the flag is set
+    /// (no copy is made: the GEMM reads the transposed layout directly). Leading (batch) axes must match,
+    /// or one operand is a plain matrix shared by every batch element.</summary>
+    public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
+    {
+        SameDType(a, b, "MatMul");
+        if (a.Rank < 2 || b.Rank < 2)
+            throw new ShapeException($"MatMul needs matrices (rank ≥ 2), got {a.Shape} and {b.Shape}.");
+        int ra = a.Shape[-2], ca = a.Shape[-1], rb = b.Shape[-2], cb = b.Shape[-1];
+        int m = transA ? ca : ra, k = transA ? ra : ca;
+        int kb = transB ? cb : rb, n = transB ? rb : cb;
+        if (k != kb)
+            throw new ShapeException($"MatMul: inner dimensions differ: {Describe(a.Shape, transA)} · {Describe(b.Shape, transB)} ({k} vs {kb}).");
+        var aBatch = a.Shape.Dims[..^2].ToArray();
+        var bBatch = b.Shape.Dims[..^2].ToArray();
+        if (aBatch.Length > 0 && bBatch.Length > 0 && !aBatch.SequenceEqual(bBatch))
+            throw new ShapeException($"MatMul: batch dimensions differ: {a.Shape} and {b.Shape}.");
+        var batchDims = aBatch.Length > 0 ? aBatch : bBatch;
+        int batch = batchDims.Aggregate(1, (p, d) => p * d);
+        var o = Empty(new Shape([.. batchDims, m, n]), a.DType);
+
+        if (a.DType == DType.Float32) Run<float>(a, b, o, transA, transB, m, n, k, batch);
+        else Run<double>(a, b, o, transA, transB, m, n, k, batch);
+
+        if (Autodiff.ShouldRecord(a, b))
+            Autodiff.Record(o, "MatMul", [a, b], (g, need) =>
+            {
+                Tensor? da = null, db = null;
+                if (need[0])
+                    da = (transA ? MatMul(b, g, transB, true) : MatMul(g, b, false, !transB)).SumTo(a.Shape);
+                if (need[1])
+                {
+                    if (a.Rank > 2 && b.Rank == 2)
+                    {
+                        // Fold the batch into the rows: one GEMM instead of a batch of them and a sum.
+                        var g2 = g.Reshape(-1, n);
+                        var a2 = transA ? a.Transpose(-1, -2).Reshape(-1, k) : a.Reshape(-1, k);
+                        db = transB ? MatMul(g2, a2, true, false) : MatMul(a2, g2, true, false);
+                    }
+                    else
+                        db = (transB ? MatMul(g, a, true, transA) : MatMul(a, g, !transA, false)).SumTo(b.Shape);
+                }
+                return [da, db];
+            });
+        return o;
+    }
+
+    /// <summary>This · <paramref name="other"/> (see <see cref="MatMul(Tensor, Tensor, bool, bool)"/>).</summary>
+    public Tensor MatMul(Tensor other) => MatMul(this, other);
+
+    private static string Describe(Shape s, bool t) => t ? s + "ᵀ" : s.ToString();
+
+    private static void Run<T>(Tensor a, Tensor b, Tensor o, bool transA, bool transB, int m, int n, int k, int batch)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var A = a.Span<T>(); var B = b.Span<T>(); var C = o.Span<T>();
+        int lda = a.Shape[-1], ldb = b.Shape[-1];
+        if (a.Rank == 2 && b.Rank == 2)
+        {
+            MatMulKernel.Run(transA, transB, m, n, k, A, lda, B, ldb, C, n);
+            return;
+        }
+        if (b.Rank == 2 && !transA)
+        {
+            MatMulKernel.Run(false, transB, batch * m, n, k, A, lda, B, ldb, C, n);
+            return;
+        }
+        int sa = a.Rank == 2 ? 0 : m * k, sb = b.Rank == 2 ? 0 : k * n;
+        for (int i = 0; i < batch; i++)
+            MatMulKernel.Run(transA, transB, m, n, k, A.Slice(i * sa, m * k), lda, B.Slice(i * sb, k * n), ldb, C.Slice(i * m * n, m * n), n);
+    }
+}
