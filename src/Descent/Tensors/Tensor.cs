@@ -218,6 +218,14 @@ public partial class Tensor
         offset = newOffset;
     }
 
+    /// <summary>Takes over the memory of <paramref name="source"/> (same shape; the dtype may change).</summary>
+    internal void ReplaceStorage(Tensor source)
+    {
+        if (source.Shape != Shape) throw new ShapeException($"ReplaceStorage: shape {source.Shape} for {Shape}.");
+        storage = source.storage;
+        offset = source.offset;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void SameDType(Tensor a, Tensor b, string op)
     {

@@ -1,0 +1,37 @@
+using Descent.Tensors;
+
+namespace Descent.Nn;
+
+/// <summary>Applies its modules one after the other. Children are named "0", "1", … .</summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> layers = new();
+
+    /// <summary>Creates the chain.</summary>
+    public Sequential(params Module[] modules)
+    {
+        foreach (var m in modules) Add(m);
+    }
+
+    /// <summary>Appends a module.</summary>
+    public Sequential Add(Module module)
+    {
+        AddModule(layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+        layers.Add(module);
+        return this;
+    }
+
+    /// <summary>The modules in order.</summary>
+    public IReadOnlyList<Module> Layers => layers;
+
+    /// <summary>Module i.</summary>
+    public Module this[int i] => layers[i];
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var m in layers) x = m.Forward(x);
+        return x;
+    }
+}
