@@ -113,6 +113,9 @@ public static class Autodiff
         {
             var t = order[k];
             if (!grads.TryGetValue(t, out var g)) continue;
+            // From here on g is shared: it may be returned as a result and a gradient rule may hand the
+            // same tensor on to several inputs (Add, Reshape, AddScalar), so it must never be added into.
+            owned.Remove(g);
             if (isTarget(t)) results[t] = g;
             var node = t.GradFn;
             if (node is null) continue;
