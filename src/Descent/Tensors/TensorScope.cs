@@ -54,9 +54,9 @@ public sealed class TensorScope : IDisposable
     public void Dispose()
     {
         if (disposed) return;
-        disposed = true;
         if (current != this)
             throw new InvalidOperationException("TensorScope disposed out of order: dispose inner scopes first.");
+        disposed = true;
         current = parent;
         foreach (var s in owned)
             if (!s.Escaped) TensorPool.Return(s);
