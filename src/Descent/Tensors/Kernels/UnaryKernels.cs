@@ -64,7 +64,7 @@ public static class UnaryKernels
             case UnaryOp.Sigmoid: return T.One / (T.One + T.Exp(-x));
             case UnaryOp.Relu: return T.IsNaN(x) ? x : T.Max(x, T.Zero);
             case UnaryOp.Sign: return T.IsNaN(x) ? x : T.CreateTruncating(T.Sign(x));
-            case UnaryOp.Softplus: return T.Max(x, T.Zero) + T.LogP1(T.Exp(-T.Abs(x)));
+            case UnaryOp.Softplus: return T.Max(x, T.Zero) + Log1P(T.Exp(-T.Abs(x)));
             case UnaryOp.Erf: return T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x)));
             case UnaryOp.Gelu:
                 {
@@ -73,6 +73,14 @@ public static class UnaryKernels
                 }
             default: throw new ArgumentOutOfRangeException(nameof(op));
         }
+    }
+
+    /// <summary>ln(1 + u) accurate for tiny u (.NET's <c>LogP1</c> computes ln(u + 1) and loses them). Kahan's
+    /// trick: with w = 1 + u rounded, ln(w)·u/(w − 1) cancels the rounding error of w (Goldberg 1991, Thm. 4).</summary>
+    internal static T Log1P<T>(T u) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T w = T.One + u;
+        return w == T.One ? u : T.Log(w) * u / (w - T.One);
     }
 
     /// <summary>d = x where x &gt; 0, slope·x elsewhere.</summary>
