@@ -18,6 +18,7 @@ public static class Broadcast
             BinaryKernels.Apply(op, a, b, o);
             return;
         }
+        if (o.IsEmpty) return;
         // A one-element operand broadcasts to the other's shape, which is then the output's.
         if (a.Length == 1) { BinaryKernels.Apply(op, a[0], b, o); return; }
         if (b.Length == 1) { BinaryKernels.Apply(op, a, b[0], o); return; }
@@ -54,6 +55,7 @@ public static class Broadcast
     public static void To<T>(ReadOnlySpan<T> src, Shape srcShape, Span<T> dst, Shape outShape) where T : unmanaged
     {
         if (src.Length == dst.Length) { src.CopyTo(dst); return; }
+        if (dst.IsEmpty) return;
         if (src.Length == 1) { dst.Fill(src[0]); return; }
         var plan = Plan(srcShape, outShape, outShape);
         int q = plan.Dims.Length;
