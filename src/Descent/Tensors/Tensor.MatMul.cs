@@ -61,6 +61,11 @@ public partial class Tensor
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var A = a.Span<T>(); var B = b.Span<T>(); var C = o.Span<T>();
+        if (k == 0)
+        {
+            C.Clear();   // an empty sum (BLAS would also reject the zero leading dimension)
+            return;
+        }
         int lda = a.Shape[-1], ldb = b.Shape[-1];
         if (a.Rank == 2 && b.Rank == 2)
         {
