@@ -163,7 +163,8 @@ public partial class Tensor
         var o = ScalarRaw(BinaryOp.Pow, this, p);
         var a = this;
         if (Autodiff.ShouldRecord(a))
-            Autodiff.Record(o, "PowScalar", [a], (g, _) => [p == 2 ? g * a * 2.0 : g * p * a.Pow(p - 1)]);
+            Autodiff.Record(o, "PowScalar", [a], (g, _) => [
+                p == 0 ? ZerosLike(a) : p == 2 ? g * a * 2.0 : g * p * a.Pow(p - 1)]);
         return o;
     }
 
