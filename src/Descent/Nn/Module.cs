@@ -60,6 +60,19 @@ public abstract class Module
         return t;
     }
 
+    /// <summary>Unregisters the parameter <paramref name="name"/> and returns it (weight normalization
+    /// replaces a wrapped layer's weight by g and v, like PyTorch's <c>weight_norm</c>).</summary>
+    internal Parameter RemoveParameter(string name)
+    {
+        int i = parameters.FindIndex(p => p.Name == name);
+        if (i < 0)
+            throw new ConfigurationException($"{GetType().Name} has no parameter named '{name}'; it has [{string.Join(", ", parameters.Select(p => p.Name))}].");
+        var p = parameters[i].P;
+        parameters.RemoveAt(i);
+        flat = null;
+        return p;
+    }
+
     private void CheckName(string name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Contains('.'))
