@@ -1,0 +1,108 @@
+using Descent.Tensors;
+
+namespace Descent.Nn;
+
+/// <summary>The result of running an <see cref="Lstm"/> over a sequence.</summary>
+/// <param name="Outputs">Every hidden state, [N, T, H].</param>
+/// <param name="Hidden">The last hidden state h_T, [N, H].</param>
+/// <param name="Cell">The last cell state c_T, [N, H].</param>
+public sealed record LstmResult(Tensor Outputs, Tensor Hidden, Tensor Cell);
+
+/// <summary>
+/// A long short-term memory layer (Hochreiter &amp; Schmidhuber 1997, with a forget gate, Gers et al.
+/// 2000) over batch-first sequences [N, T, input]. With gates in PyTorch's order i, f, g, o:
+/// <c>[i f g o] = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b</c>, <c>c_t = σ(f)⊙c_{t−1} + σ(i)⊙tanh(g)</c>,
+/// <c>h_t = σ(o)⊙tanh(c_t)</c>, from zero initial states. The forget gate's bias is its own parameter
+/// <c>forget_bias</c> [H] (kind <see cref="ParameterKind.Bias"/>) so an initialization can set it to a
+/// positive constant (Jozefowicz et al. 2015, who found b_f = 1 closes most of the gap to GRUs);
+/// <c>bias</c> [3H] holds the biases of i, g and o, in that order. Unlike PyTorch there is one bias
+/// per gate, not two redundant ones (b_ih + b_hh), so the Hessian has no flat directions from them.
+/// Default initialization is PyTorch's: every parameter from U(−1/√H, 1/√H). Built from tensor
+/// operations only, so it is twice differentiable (Hessian-vector products through time).
+/// </summary>
+public sealed class Lstm : Module
+{
+    /// <summary>Creates the layer.</summary>
+    /// <param name="inputSize">Features per time step.</param>
+    /// <param name="hiddenSize">Hidden units H.</param>
+    /// <param name="returnSequences">Whether <see cref="Forward"/> returns every hidden state [N, T, H]
+    /// (true) or only the last one [N, H] (false; e.g. before a classifier).</param>
+    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Shared"/>).</param>
+    /// <param name="dtype">Element type of the parameters.</param>
+    public Lstm(int inputSize, int hiddenSize, bool returnSequences = true, Rng? rng = null, DType dtype = DType.Float32)
+    {
+        if (inputSize <= 0 || hiddenSize <= 0)
+            throw new ConfigurationException($"Lstm needs positive sizes, got input={inputSize}, hidden={hiddenSize}.");
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        ReturnSequences = returnSequences;
+        rng ??= DefaultRng.Shared;
+        double k = 1 / Math.Sqrt(hiddenSize);
+        int h = hiddenSize;
+        WeightIh = AddParameter("weight_ih", Tensor.Rand(new Shape(4 * h, inputSize), rng, -k, k, dtype), ParameterKind.Weight);
+        WeightHh = AddParameter("weight_hh", Tensor.Rand(new Shape(4 * h, h), rng, -k, k, dtype), ParameterKind.Weight);
+        Bias = AddParameter("bias", Tensor.Rand(new Shape(3 * h), rng, -k, k, dtype), ParameterKind.Bias);
+        ForgetBias = AddParameter("forget_bias", Tensor.Rand(new Shape(h), rng, -k, k, dtype), ParameterKind.Bias);
+    }
+
+    /// <summary>Features per time step.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden units H.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Whether <see cref="Forward"/> returns all hidden states (else only the last).</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Input-to-hidden weights [4H, input] (gates i, f, g, o).</summary>
+    public Parameter WeightIh { get; }
+
+    /// <summary>Hidden-to-hidden weights [4H, H] (gates i, f, g, o).</summary>
+    public Parameter WeightHh { get; }
+
+    /// <summary>Biases of the gates i, g, o [3H].</summary>
+    public Parameter Bias { get; }
+
+    /// <summary>Bias of the forget gate [H].</summary>
+    public Parameter ForgetBias { get; }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        var r = Run(input);
+        return ReturnSequences ? r.Outputs : r.Hidden;
+    }
+
+    /// <summary>Runs over the sequence <paramref name="input"/> [N, T, input] from zero states.</summary>
+    public LstmResult Run(Tensor input)
+    {
+        if (input.Rank != 3 || input.Shape[2] != InputSize || input.Shape[1] == 0)
+            throw new ShapeException($"Lstm({InputSize} → {HiddenSize}) expects [N, T, {InputSize}] input with T ≥ 1, got {input.Shape}.");
+        int n = input.Shape[0], steps = input.Shape[1], h = HiddenSize;
+        var b = Functional.Value(Bias);
+        var bias = Tensor.Cat([b.Narrow(0, 0, h), Functional.Value(ForgetBias), b.Narrow(0, h, 2 * h)], 0);
+        // All input projections in one GEMM, then time-major so each step is a view.
+        var xw = (Tensor.MatMul(input.Reshape(n * steps, InputSize), Functional.Value(WeightIh), transB: true) + bias)
+            .Reshape(n, steps, 4 * h).Permute(1, 0, 2);
+        var whh = Functional.Value(WeightHh);
+        Tensor? hPrev = null, cPrev = null;
+        var hs = new Tensor[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            var gates = xw.Narrow(0, t, 1).Reshape(n, 4 * h);
+            if (hPrev is not null) gates = gates + Tensor.MatMul(hPrev, whh, transB: true);
+            var i = gates.Narrow(1, 0, h).Sigmoid();
+            var f = gates.Narrow(1, h, h).Sigmoid();
+            var g = gates.Narrow(1, 2 * h, h).Tanh();
+            var o = gates.Narrow(1, 3 * h, h).Sigmoid();
+            var c = cPrev is null ? i * g : f * cPrev + i * g;
+            hPrev = o * c.Tanh();
+            cPrev = c;
+            hs[t] = hPrev;
+        }
+        return new LstmResult(Tensor.Stack(hs, 1), hPrev!, cPrev!);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Lstm({InputSize} → {HiddenSize})";
+}
