@@ -81,8 +81,21 @@ public partial class Tensor
     /// <summary>Minimum along one axis.</summary>
     public Tensor Min(int axis, bool keepDim = false) => -(-this).Max(axis, keepDim);
 
+    /// <summary>Minimum along several axes (the gradient goes to the minimal elements, split at ties).</summary>
+    public Tensor Min(int[] axes, bool keepDim = false) => -(-this).Max(axes, keepDim);
+
     /// <summary>Minimum of all elements.</summary>
     public Tensor Min() => -(-this).Max();
+
+    /// <summary>Standard deviation along axes: √<see cref="Var(int[], bool, bool)"/>. Its gradient is
+    /// infinite where the deviation is 0 (add ε to the variance first when that can happen).</summary>
+    public Tensor Std(int[] axes, bool keepDim = false, bool unbiased = false) => Var(axes, keepDim, unbiased).Sqrt();
+
+    /// <summary>Standard deviation along one axis.</summary>
+    public Tensor Std(int axis, bool keepDim = false, bool unbiased = false) => Std([axis], keepDim, unbiased);
+
+    /// <summary>Standard deviation of all elements.</summary>
+    public Tensor Std(bool unbiased = false) => Std(AllAxes(), false, unbiased);
 
     /// <summary>Indices of the first maximum along <paramref name="axis"/>, flattened in row-major
     /// order of the remaining dimensions (for a [N, C] matrix and axis 1: the predicted class per row).</summary>
