@@ -81,15 +81,16 @@ public sealed class Lstm : Module
         int n = input.Shape[0], steps = input.Shape[1], h = HiddenSize;
         var b = Functional.Value(Bias);
         var bias = Tensor.Cat([b.Narrow(0, 0, h), Functional.Value(ForgetBias), b.Narrow(0, h, 2 * h)], 0);
-        // All input projections in one GEMM, then time-major so each step is a view.
-        var xw = (Tensor.MatMul(input.Reshape(n * steps, InputSize), Functional.Value(WeightIh), transB: true) + bias)
-            .Reshape(n, steps, 4 * h).Permute(1, 0, 2);
+        // Time-major, so each step's input is a view; its gradient is padded to [T, N, input] (cheap for
+        // the usual small inputs, unlike padding every step's gate gradients to [T, N, 4H]).
+        var xs = input.Permute(1, 0, 2);
+        var wih = Functional.Value(WeightIh);
         var whh = Functional.Value(WeightHh);
         Tensor? hPrev = null, cPrev = null;
         var hs = new Tensor[steps];
         for (int t = 0; t < steps; t++)
         {
-            var gates = xw.Narrow(0, t, 1).Reshape(n, 4 * h);
+            var gates = Tensor.MatMul(xs.Narrow(0, t, 1).Reshape(n, InputSize), wih, transB: true) + bias;
             if (hPrev is not null) gates = gates + Tensor.MatMul(hPrev, whh, transB: true);
             var i = gates.Narrow(1, 0, h).Sigmoid();
             var f = gates.Narrow(1, h, h).Sigmoid();
