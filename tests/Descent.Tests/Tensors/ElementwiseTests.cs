@@ -1,0 +1,151 @@
+using Descent.Tensors;
+using Descent.Tensors.Kernels;
+
+namespace Descent.Tests.Tensors;
+
+/// <summary>Element-wise kernels (vectorized paths) compared with their scalar reference definitions,
+/// with plain <see cref="Math"/> formulas, and with published values of erf and GELU.</summary>
+public class ElementwiseTests
+{
+    public static TheoryData<string> UnaryOps()
+    {
+        var data = new TheoryData<string>();
+        foreach (var n in Enum.GetNames<UnaryOp>()) data.Add(n);
+        return data;
+    }
+
+    private static double Textbook(UnaryOp op, double x) => op switch
+    {
+        UnaryOp.Exp => Math.Exp(x),
+        UnaryOp.Log => Math.Log(x),
+        UnaryOp.Sqrt => Math.Sqrt(x),
+        UnaryOp.Abs => Math.Abs(x),
+        UnaryOp.Tanh => Math.Tanh(x),
+        UnaryOp.Sigmoid => 1 / (1 + Math.Exp(-x)),
+        UnaryOp.Relu => x > 0 ? x : 0,
+        UnaryOp.Sign => Math.Sign(x),
+        UnaryOp.Softplus => Math.Log(1 + Math.Exp(x)),
+        UnaryOp.Erf => double.NaN,   // checked against published values below
+        UnaryOp.Gelu => double.NaN,
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+
+    [Theory, MemberData(nameof(UnaryOps))]
+    public void UnaryKernelMatchesItsReferenceAndTheFormula(string name)
+    {
+        var op = Enum.Parse<UnaryOp>(name);
+        bool positive = op is UnaryOp.Log or UnaryOp.Sqrt;
+        // 37 values: more than one vector of each width, plus a tail; 0 included where defined.
+        var x = new double[37];
+        for (int i = 0; i < x.Length; i++) x[i] = positive ? 0.05 + 0.25 * i : -6 + i / 3.0;
+        var d = new double[x.Length];
+        UnaryKernels.Apply<double>(op, x, d);
+        var f = new float[x.Length];
+        UnaryKernels.Apply<float>(op, x.Select(v => (float)v).ToArray(), f);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double reference = UnaryKernels.Scalar(op, x[i]);
+            Assert.Equal(reference, d[i], 1e-14 * Math.Max(1, Math.Abs(reference)));
+            Assert.Equal(reference, f[i], 2e-6 * Math.Max(1, Math.Abs(reference)));
+            double t = Textbook(op, x[i]);
+            if (!double.IsNaN(t)) Assert.Equal(t, reference, 1e-13 * Math.Max(1, Math.Abs(t)));
+        }
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(0.1, 0.1124629160182849)]
+    [InlineData(0.5, 0.5204998778130465)]
+    [InlineData(1.0, 0.8427007929497149)]
+    [InlineData(2.0, 0.9953222650189527)]
+    [InlineData(2.9, 0.9999589021219005)]
+    [InlineData(3.5, 0.9999992569016276)]
+    [InlineData(5.0, 0.9999999999984626)]
+    [InlineData(-1.0, -0.8427007929497149)]
+    public void ErfMatchesPublishedValues(double x, double expected)
+    {
+        Assert.Equal(expected, SpecialFunctions.Erf(x), 1e-15);
+        Assert.Equal(1 - expected, SpecialFunctions.Erfc(x), 1e-15);
+    }
+
+    [Fact]
+    public void ErfcHasNoCancellationInTheTail()
+    {
+        Assert.Equal(1.5374597944280349e-12, SpecialFunctions.Erfc(5), 1e-24);
+        Assert.Equal(2.0884875837625447e-45, SpecialFunctions.Erfc(10), 1e-57);
+        Assert.Equal(0, SpecialFunctions.Erfc(30));
+        Assert.Equal(2, SpecialFunctions.Erfc(-30));
+    }
+
+    [Fact]
+    public void GeluMatchesKnownValues()
+    {
+        // GELU(x) = x Φ(x): Φ(1) = 0.8413447460685429, Φ(−1) = 0.15865525393145707.
+        var g = Tensor.From([1.0, -1, 0, 3]).Gelu().ToDoubleArray();
+        Assert.Equal(0.8413447460685429, g[0], 14);
+        Assert.Equal(-0.15865525393145707, g[1], 14);
+        Assert.Equal(0, g[2]);
+        Assert.Equal(3 * 0.9986501019683699, g[3], 14);
+    }
+
+    [Fact]
+    public void SoftplusDoesNotOverflow()
+    {
+        var s = Tensor.From([1000.0, -1000, 30, -30]).Softplus().ToDoubleArray();
+        Assert.Equal(1000, s[0]);
+        Assert.Equal(0, s[1], 1e-300);
+        Assert.Equal(30 + Math.Exp(-30), s[2], 1e-13);
+        Assert.Equal(Math.Exp(-30), s[3], 1e-25);
+        Assert.True(Tensor.From([100f, -100f]).Softplus().AllFinite());
+    }
+
+    [Fact]
+    public void ParameterizedActivationsMatchTheirDefinitions()
+    {
+        var x = Tensor.From([-2.0, -0.5, 0, 0.5, 2]);
+        Assert.Equal(new double[] { -0.2, -0.05, 0, 0.5, 2 }, x.LeakyRelu(0.1).ToDoubleArray());
+        var elu = x.Elu(0.7).ToDoubleArray();
+        Assert.Equal(0.7 * (Math.Exp(-2) - 1), elu[0], 15);
+        Assert.Equal(0, elu[2]);
+        Assert.Equal(2, elu[4]);
+        Assert.Equal(new double[] { -1, -0.5, 0, 0.5, 1 }, x.Clamp(-1, 1).ToDoubleArray());
+        Assert.Equal(new double[] { 0, 0, 0, 0.5, 2 }, x.Relu().ToDoubleArray());
+        Assert.Equal(new double[] { -1, -1, 0, 1, 1 }, x.Sign().ToDoubleArray());
+        Assert.Throws<ArgumentException>(() => x.Clamp(1, -1));
+    }
+
+    [Fact]
+    public void ReluAndClampPropagateNaN()
+    {
+        var x = Tensor.From([double.NaN, 1.0]);
+        Assert.True(double.IsNaN(x.Relu().ToDoubleArray()[0]));
+        Assert.True(double.IsNaN(x.Clamp(0, 0.5).ToDoubleArray()[0]));
+    }
+
+    [Fact]
+    public void StepMulVectorAndTailAgree()
+    {
+        // Long enough for the vector path plus a tail, with slope 0 (ReLU) and a leaky slope.
+        int n = 53;
+        var g = new float[n];
+        var x = new float[n];
+        for (int i = 0; i < n; i++) { g[i] = i + 1; x[i] = (i % 3) - 1; }
+        foreach (var slope in new[] { 0f, 0.25f })
+        {
+            var d = new float[n];
+            UnaryKernels.StepMul<float>(g, x, slope, d);
+            for (int i = 0; i < n; i++) Assert.Equal(x[i] > 0 ? g[i] : slope * g[i], d[i]);
+        }
+    }
+
+    [Fact]
+    public void DropoutMaskKeepsTheExpectedValue()
+    {
+        var m = Tensor.DropoutMask(new Shape(20_000), 0.25, new Rng(3), DType.Float64).ToDoubleArray();
+        Assert.All(m, v => Assert.True(v == 0 || Math.Abs(v - 4.0 / 3) < 1e-15));
+        double zeros = m.Count(v => v == 0) / (double)m.Length;
+        Assert.InRange(zeros, 0.24, 0.26);
+        Assert.InRange(m.Average(), 0.98, 1.02);
+        Assert.Throws<ConfigurationException>(() => Tensor.DropoutMask(new Shape(2), 1, new Rng(1)));
+    }
+}
