@@ -7,7 +7,7 @@ namespace Descent.Tests.Nn.Init;
 public class InitPlanTests
 {
     private static Sequential Model() => new(
-        new Dense(6, 8), new Relu(),
+        new Dense(6, 8), new ReLU(),
         new Sequential(new GatedCell(8, 4)),
         new Dense(16, 3));
 

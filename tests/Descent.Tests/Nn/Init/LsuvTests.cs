@@ -28,7 +28,7 @@ public class LsuvTests
     {
         var model = new Sequential(
             new Dense(20, 64), new Tanh(),
-            new Dense(64, 64), new Relu(),
+            new Dense(64, 64), new ReLU(),
             new Dense(64, 32), new Tanh(),
             new Dense(32, 10));
         var batch = Tensor.Randn(new Shape(256, 20), new Rng(8), 0, 3); // far from unit variance
@@ -67,9 +67,9 @@ public class LsuvTests
     public void WorksThroughConvolutionsAndNestedSequentials()
     {
         var model = new Sequential(
-            new Sequential(new Conv(3, 8, 3), new Relu()),
+            new Sequential(new Conv(3, 8, 3), new ReLU()),
             new Conv(8, 8, 3), new Tanh(),
-            new FlattenLayer(), new Dense(8 * 6 * 6, 5));
+            new Flatten(), new Dense(8 * 6 * 6, 5));
         var batch = Tensor.Randn(new Shape(16, 3, 6, 6), new Rng(4), 0, 0.2);
         var report = Lsuv.Apply(model, batch);
         Assert.Equal(["0.0", "1", "4"], report.Select(r => r.Name).ToArray());

@@ -30,21 +30,6 @@ internal sealed class Conv : Module
     public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, padding: Weight.Shape[2] / 2);
 }
 
-internal sealed class Tanh : Module
-{
-    public override Tensor Forward(Tensor x) => x.Tanh();
-}
-
-internal sealed class Relu : Module
-{
-    public override Tensor Forward(Tensor x) => x.Relu();
-}
-
-internal sealed class FlattenLayer : Module
-{
-    public override Tensor Forward(Tensor x) => x.Reshape(x.Shape[0], x.Size / x.Shape[0]);
-}
-
 /// <summary>Has an LSTM-style separately named forget-gate bias.</summary>
 internal sealed class GatedCell : Module
 {
