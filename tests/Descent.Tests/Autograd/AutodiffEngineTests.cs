@@ -262,6 +262,33 @@ public class AutodiffEngineTests
     }
 
     [Fact]
+    public void Float32GradientsMatchFloat64()
+    {
+        // The float kernels (vectorized ReLU mask, softmax, GEMM, broadcasting sums) in a small network.
+        var rng = new Rng(17);
+        var x = Tensor.Randn(new Shape(8, 5), rng, dtype: DType.Float64);
+        var w1 = Tensor.Randn(new Shape(5, 40), rng, std: 0.4, dtype: DType.Float64);
+        var b1 = Tensor.Randn(new Shape(40), rng, std: 0.1, dtype: DType.Float64);
+        var w2 = Tensor.Randn(new Shape(40, 3), rng, std: 0.3, dtype: DType.Float64);
+        int[] labels = [0, 2, 1, 1, 0, 2, 2, 1];
+        Tensor?[] Grads(DType dtype)
+        {
+            var ps = new[] { w1, b1, w2 }.Select(p => p.To(dtype).Clone().RequireGrad()).ToArray();
+            var h = (x.To(dtype).MatMul(ps[0]) + ps[1]).Relu();
+            var loss = -h.MatMul(ps[2]).LogSoftmax(1).GatherColumns(labels).Mean() + ps[0].Square().Sum() * 1e-3;
+            return Autodiff.Grad(loss, ps);
+        }
+        var g64 = Grads(DType.Float64);
+        var g32 = Grads(DType.Float32);
+        for (int i = 0; i < 3; i++)
+        {
+            var a = g64[i]!.ToDoubleArray();
+            var b = g32[i]!.ToDoubleArray();
+            for (int j = 0; j < a.Length; j++) Assert.Equal(a[j], b[j], 1e-5);
+        }
+    }
+
+    [Fact]
     public void GradCheckCatchesAWrongGradient()
     {
         // x · detach(x) has derivative x in the engine's eyes but 2x numerically.

@@ -52,6 +52,52 @@ public class ElementwiseTests
         }
     }
 
+    public static TheoryData<string> BinaryOps()
+    {
+        var data = new TheoryData<string>();
+        foreach (var n in Enum.GetNames<BinaryOp>()) data.Add(n);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(BinaryOps))]
+    public void BinaryKernelFormsMatchTheReference(string name)
+    {
+        var op = Enum.Parse<BinaryOp>(name);
+        var rng = new Rng(21);
+        // Signed values with repeats (ties for Max/Min/Eq); for Pow, integer exponents so negative bases are defined.
+        const int n = 41;
+        var x = new double[n];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = (rng.NextInt(9) - 4) * 0.75;
+            y[i] = op == BinaryOp.Pow ? rng.NextInt(7) - 3 : (rng.NextInt(9) - 4) * 0.75;
+            if (op == BinaryOp.Div && y[i] == 0) y[i] = 1.5;
+        }
+        CheckForms(op, x, y, 1e-15);
+        CheckForms(op, x.Select(v => (float)v).ToArray(), y.Select(v => (float)v).ToArray(), 1e-6f);
+    }
+
+    private static void CheckForms<T>(BinaryOp op, T[] x, T[] y, T relTol) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int n = x.Length;
+        var d = new T[n];
+        BinaryKernels.Apply<T>(op, x, y, d);
+        for (int i = 0; i < n; i++) AssertClose(BinaryKernels.Scalar(op, x[i], y[i]), d[i], relTol, $"{op}({x[i]}, {y[i]})");
+        BinaryKernels.Apply<T>(op, x, y[3], d);
+        for (int i = 0; i < n; i++) AssertClose(BinaryKernels.Scalar(op, x[i], y[3]), d[i], relTol, $"{op}({x[i]}, scalar {y[3]})");
+        var yy = op == BinaryOp.Div ? y : x;   // scalar-first: the span must avoid 0 for Div
+        BinaryKernels.Apply<T>(op, x[5], yy, d);
+        for (int i = 0; i < n; i++) AssertClose(BinaryKernels.Scalar(op, x[5], yy[i]), d[i], relTol, $"{op}(scalar {x[5]}, {yy[i]})");
+    }
+
+    private static void AssertClose<T>(T expected, T actual, T relTol, string what) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (T.IsNaN(expected)) { Assert.True(T.IsNaN(actual), $"{what}: expected NaN, got {actual}"); return; }
+        if (T.IsInfinity(expected)) { Assert.True(expected == actual, $"{what}: expected {expected}, got {actual}"); return; }
+        Assert.True(T.Abs(expected - actual) <= relTol * T.Max(T.One, T.Abs(expected)), $"{what}: expected {expected}, got {actual}");
+    }
+
     [Theory]
     [InlineData(0.0, 0.0)]
     [InlineData(0.1, 0.1124629160182849)]
