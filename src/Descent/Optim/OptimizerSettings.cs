@@ -74,10 +74,12 @@ public sealed class OptimizerSettings
         foreach (var (rawKey, value) in settings)
         {
             string key = rawKey.Trim().ToLowerInvariant();
+            if (key == "variant" && !specs.Any(s => s.Key == "variant"))
+                throw new ConfigurationException($"{optimizer} has no torch.optim counterpart, so it has no 'variant' setting; remove it.");
             var spec = specs.FirstOrDefault(s => s.Key == key || s.Alias == key)
                 ?? throw new ConfigurationException(UnknownKey(optimizer, key, specs));
             if (given.ContainsKey(spec.Key))
-                throw new ConfigurationException($"{optimizer}: '{key}' is given twice{(spec.Alias is null ? "" : $" ('{spec.Alias}' is another name for '{spec.Key}')")}.");
+                throw new ConfigurationException($"{optimizer}: '{spec.Key}' is given twice{(spec.Alias is null ? "" : $" ('{spec.Alias}' is another name for '{spec.Key}')")}.");
             given[spec.Key] = value ?? "";
         }
         var variantSpec = specs.FirstOrDefault(s => s.Key == "variant");
@@ -151,18 +153,19 @@ public sealed class OptimizerSettings
         return bestD <= Math.Max(1, word.Length / 3) ? best : null;
     }
 
+    /// <summary>Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent
+    /// transpositions ("adma" is one step from "adam").</summary>
     private static int EditDistance(string a, string b)
     {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
             for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
     }
 }
