@@ -185,7 +185,7 @@ public sealed class FirstOrderOptimizer : Optimizer
         {
             var step = new FusedStep(t, g.Group.Settings.Real("lr") * factor, scale, clipValue);
             var b = (FusedBuffers<T>)g.Buffers!;
-            foreach (var (off, len) in g.Group.Ranges) g.Rule!.Apply(b, step, off, len);
+            foreach (var (off, len) in g.Group.RangeArray) g.Rule!.Apply(b, step, off, len);
             double l1 = g.Group.Settings.Real("l1");
             if (l1 > 0) Proximal(Parameters.Values, g.Group, step.LearningRate * l1);
         }
@@ -216,7 +216,7 @@ public sealed class FirstOrderOptimizer : Optimizer
     /// <summary>Soft-thresholding θ ← sign(θ)·max(|θ| − τ, 0) over the group's ranges.</summary>
     private static void Proximal(Tensor values, ParameterGroup group, double tau)
     {
-        foreach (var (off, len) in group.Ranges)
+        foreach (var (off, len) in group.RangeArray)
         {
             if (values.DType == DType.Float32) Shrink(values.Floats.Slice(off, len), (float)tau);
             else Shrink(values.Doubles.Slice(off, len), tau);

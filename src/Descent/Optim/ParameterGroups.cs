@@ -127,6 +127,7 @@ public sealed class ParameterGroup
             else ranges.Add((s.Offset, s.Length));
         }
         Ranges = ranges;
+        RangeArray = ranges.ToArray();
     }
 
     /// <summary>The group's name (<c>default</c> for parameters no rule matched).</summary>
@@ -143,6 +144,9 @@ public sealed class ParameterGroup
 
     /// <summary>The group's ranges of the flat buffer (adjacent parameters merged).</summary>
     public IReadOnlyList<(int Offset, int Length)> Ranges { get; }
+
+    /// <summary>The ranges as an array (indexed loops in the step do not allocate enumerators).</summary>
+    internal (int Offset, int Length)[] RangeArray { get; }
 
     /// <summary>Number of parameter elements in the group.</summary>
     public int Count => Ranges.Sum(r => r.Length);
