@@ -115,9 +115,9 @@ public sealed record HyperparameterSpec
                     throw new ConfigurationException(Fail());
                 return n.ToString(CultureInfo.InvariantCulture);
             default:
-                if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || double.IsNaN(d) || !InRange(d))
+                if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d) || !InRange(d))
                     throw new ConfigurationException(Fail());
-                return d.ToString("R", CultureInfo.InvariantCulture);
+                return d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
         }
     }
 
@@ -176,5 +176,5 @@ public static class Hp
         "paper: the paper's/course's form and defaults; pytorch: torch.optim 1.13's exact update rule and defaults",
         "paper", "pytorch") with { PerGroup = false };
 
-    private static string? Text(double? x) => x?.ToString("R", CultureInfo.InvariantCulture);
+    private static string? Text(double? x) => x?.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
 }

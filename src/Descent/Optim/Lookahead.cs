@@ -61,6 +61,18 @@ public sealed class Lookahead : Optimizer
     public override PolyakAverage? Average => inner.Average;
 
     /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> ExplicitSettings
+    {
+        get
+        {
+            var d = new Dictionary<string, string>(inner.ExplicitSettings);
+            foreach (var (k, v) in Settings.Explicit) d[k] = v;
+            d["inner"] = Settings["inner"];
+            return d;
+        }
+    }
+
+    /// <inheritdoc />
     protected override void InitCore(FlatParameters parameters, ParameterGroups? groups)
     {
         inner.Init(parameters, groups);
@@ -122,6 +134,6 @@ public sealed class Lookahead : Optimizer
         Restore(tensors, "lookahead.slow", slow!);
         var t = tensors.Where(kv => kv.Key.StartsWith("inner.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[6..], kv => kv.Value);
         var s = scalars.Where(kv => kv.Key.StartsWith("inner.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[6..], kv => kv.Value);
-        inner.ImportState(new OptimizerState(inner.Name, inner.Settings.Explicit, inner.Schedule.Spec, t, s));
+        inner.ImportState(new OptimizerState(inner.Name, inner.ExplicitSettings, inner.Schedule.Spec, t, s));
     }
 }

@@ -96,6 +96,10 @@ public abstract class Optimizer
     /// need different state buffers (e.g. <c>amsgrad</c>) after <see cref="Init"/>.</exception>
     public abstract void Set(string key, string value, string? group = null);
 
+    /// <summary>The settings given explicitly (what <see cref="OptimizerFactory"/> needs to recreate the
+    /// optimizer); a wrapper includes its inner optimizer's.</summary>
+    public virtual IReadOnlyDictionary<string, string> ExplicitSettings => Settings.Explicit;
+
     /// <summary>The resolved parameter groups as a table (parameter, shape, group, lr, weight_decay).</summary>
     public string DescribeGroups() => ParameterGroups.Table(Groups);
 
@@ -107,7 +111,7 @@ public abstract class Optimizer
         var scalars = new Dictionary<string, double> { ["step"] = StepCount, ["skipped_steps"] = SkippedSteps };
         foreach (var (k, v) in Schedule.State) scalars["schedule." + k] = v;
         ExportCore(tensors, scalars);
-        return new OptimizerState(Name, Settings.Explicit, Schedule.Spec, tensors, scalars);
+        return new OptimizerState(Name, ExplicitSettings, Schedule.Spec, tensors, scalars);
     }
 
     /// <summary>Restores a state exported from an optimizer with the same name, settings and parameter

@@ -18,6 +18,7 @@ public class SettingsTests
         Assert.Contains("adam: amsgrad must be true|false, got 'maybe'", Error("adam", "amsgrad=maybe"));
         Assert.Contains("variant must be paper|pytorch", Error("sgd", "variant=keras"));
         Assert.Contains("lr must be a number ≥ 0, got 'fast'", Error("sgd", "lr=fast"));
+        Assert.Contains("got 'Infinity'", Error("sgd", "lr=Infinity"));
         Assert.Contains("lookahead: k must be an integer ≥ 1", Error("lookahead", "k=0"));
     }
 

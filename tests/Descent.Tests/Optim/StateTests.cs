@@ -87,6 +87,17 @@ public class StateTests
     }
 
     [Fact]
+    public void TheExportedSettingsRecreateTheOptimizer()
+    {
+        var (_, o) = Problem();
+        var opt = OptimizerFactory.Create("lookahead", S("k=3", "lr=0.05", "beta1=0.8"), o.Parameters);
+        var state = opt.ExportState();
+        Assert.Equal(new Dictionary<string, string> { ["k"] = "3", ["inner"] = "adam", ["lr"] = "0.05", ["beta1"] = "0.8" }, state.Settings);
+        var again = OptimizerFactory.Create(state.Optimizer, state.Settings);
+        Assert.Equal(0.8, ((Lookahead)again).Inner.Settings.Real("beta1"));
+    }
+
+    [Fact]
     public void ImportRejectsAnotherOptimizerOrLayout()
     {
         var (_, o) = Problem();

@@ -4,7 +4,7 @@ using Descent.Tensors;
 namespace Descent.Optim.Rules;
 
 /// <summary>
-/// A gradient transformation in the style of Optax (<c>optax/_src/transform.py</c>): <see cref="Init"/>
+/// A gradient transformation in the style of Optax (<c>optax/_src/transform.py</c>): <see cref="Init(int, DType)"/>
 /// makes its state (flat buffers as long as the parameter vector), <see cref="Update{T}"/> turns the incoming
 /// updates (at first the gradient) into new updates, in place, and the caller adds the final updates to the
 /// parameters: <c>θ ← θ + u</c>. Small rules compose with <see cref="Chain"/>; a named optimizer is a few
@@ -20,6 +20,9 @@ public interface IUpdateRule
 
     /// <summary>The state for <paramref name="count"/> parameters.</summary>
     RuleState Init(int count, DType dtype);
+
+    /// <summary>The state for a model's flat parameters.</summary>
+    RuleState Init(Nn.FlatParameters parameters) => Init(parameters.Count, parameters.DType);
 
     /// <summary>Transforms <paramref name="updates"/> in place. <paramref name="step"/> is the 1-based number
     /// of this update (bias corrections use it; schedules see <c>step − 1</c>).</summary>
