@@ -7,7 +7,7 @@ namespace Descent.Tests.Tensors;
 public class ConvTests
 {
     // (N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW): odd and non-square sizes, strides, padding,
-    // dilation, a pointwise kernel (no im2col) and a strided 1×1 kernel (im2col).
+    // dilation, a pointwise kernel (no im2col) and a strided 1×1 kernel (im2col); "same" padding.
     private static readonly ConvGeometry[] Cases =
     [
         new(2, 3, 7, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1),
@@ -18,6 +18,10 @@ public class ConvTests
         new(3, 2, 10, 9, 3, 1, 1, 2, 2, 0, 0, 1, 1),
         new(2, 1, 13, 12, 6, 5, 5, 2, 3, 2, 0, 1, 2),
         new(1, 2, 4, 4, 2, 3, 3, 3, 3, 2, 2, 2, 1),
+        // stride 1 with OW = W: the shifted-copy im2col path (asymmetric, dilated, taps wholly in the padding)
+        new(2, 3, 7, 8, 2, 3, 5, 1, 1, 1, 4, 1, 2),
+        new(2, 2, 6, 5, 3, 2, 3, 1, 1, 0, 1, 1, 1),
+        new(1, 1, 3, 3, 2, 7, 7, 1, 1, 3, 3, 1, 1),
     ];
 
     private static double[] Random(int n, ulong seed)

@@ -15,6 +15,8 @@ public class PoolTests
         (3, 2, 11, 10, 4, 3, 2),
         (2, 1, 5, 7, 2, 1, 1),
         (1, 2, 6, 5, 5, 2, 2),
+        (1, 2, 7, 9, 2, 2, 0),
+        (2, 2, 5, 6, 2, 1, 0),
     ];
 
     private static ConvGeometry Geometry((int N, int C, int H, int W, int K, int S, int P) c) =>
@@ -64,6 +66,8 @@ public class PoolTests
         Assert.Equal(new double[] { -2, -2, -2, -2 }, y.ToDoubleArray());
         var n = Tensor.From(new float[] { 1, float.NaN, 3, 4 }, 1, 1, 2, 2);
         Assert.True(float.IsNaN(n.MaxPool2d(2).Floats[0]));
+        var m = Tensor.From(new float[] { 1, 2, 3, 4, 5, 6, 7, 8, float.NaN }, 1, 1, 3, 3).MaxPool2d(3, stride: 1, padding: 1);
+        Assert.Equal(new[] { false, false, false, false, true, true, false, true, true }, m.ToArray().Select(float.IsNaN).ToArray());
     }
 
     [Fact]

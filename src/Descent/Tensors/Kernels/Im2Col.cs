@@ -36,7 +36,8 @@ internal static class Im2Col
     }
 
     /// <summary>col2im: overwrites images [n0, n0 + bc) of <paramref name="dx"/> with the sum of the column
-    /// entries copied from each pixel (zero for pixels no window covers).</summary>
+    /// entries copied from each pixel (zero for pixels no window covers). <paramref name="col"/> is scratch:
+    /// entries that belong to the padding may be zeroed.</summary>
     public static void Unpack<T>(T[] col, ConvGeometry g, int n0, int bc, T[] dx, int dxOff) where T : unmanaged, INumberBase<T>
     {
         int ld = bc * g.P;
@@ -49,7 +50,7 @@ internal static class Im2Col
                 for (int j = 0; j < g.KW; j++)
                 {
                     int r = (c * g.KH + i) * g.KW + j;
-                    UnpackRow(new ReadOnlySpan<T>(col, r * ld + b * g.P, g.P), plane, g, i, j);
+                    UnpackRow(new Span<T>(col, r * ld + b * g.P, g.P), plane, g, i, j);
                 }
         });
     }
@@ -59,6 +60,11 @@ internal static class Im2Col
     {
         int offH = i * g.DH - g.PH, offW = j * g.DW - g.PW;
         int oh0 = g.OH, ow0 = g.OW;
+        if (g.SH == 1 && g.SW == 1 && ow0 == g.W)
+        {
+            PackRowShifted(plane, dst, g, offH, offW);
+            return;
+        }
         var (hLo, hHi) = ConvGeometry.ValidRange(offH, g.SH, g.H, oh0);
         var (wLo, wHi) = ConvGeometry.ValidRange(offW, g.SW, g.W, ow0);
         dst[..(hLo * ow0)].Clear();
@@ -79,10 +85,15 @@ internal static class Im2Col
     }
 
     /// <summary>The adjoint of <see cref="PackRow{T}"/>: adds a column-matrix row back onto the plane.</summary>
-    private static void UnpackRow<T>(ReadOnlySpan<T> src, Span<T> plane, in ConvGeometry g, int i, int j) where T : unmanaged, INumberBase<T>
+    private static void UnpackRow<T>(Span<T> src, Span<T> plane, in ConvGeometry g, int i, int j) where T : unmanaged, INumberBase<T>
     {
         int offH = i * g.DH - g.PH, offW = j * g.DW - g.PW;
         int ow0 = g.OW;
+        if (g.SH == 1 && g.SW == 1 && ow0 == g.W)
+        {
+            UnpackRowShifted(src, plane, g, offH, offW);
+            return;
+        }
         var (hLo, hHi) = ConvGeometry.ValidRange(offH, g.SH, g.H, g.OH);
         var (wLo, wHi) = ConvGeometry.ValidRange(offW, g.SW, g.W, ow0);
         int n = wHi - wLo;
@@ -98,6 +109,53 @@ internal static class Im2Col
             }
             else
                 for (int ow = wLo, iw = wLo * g.SW + offW; ow < wHi; ow++, iw += g.SW) dst[iw] += row[ow];
+        }
+    }
+
+    // Stride 1 with OW = W ("same" width): output pixel k = oh·W + ow reads input pixel k + offH·W + offW, so a
+    // kernel tap is one contiguous copy of the plane shifted by that amount; the few entries that wrapped
+    // around a row edge (columns outside [wLo, wHi)) are then zeroed.
+
+    private static void PackRowShifted<T>(ReadOnlySpan<T> plane, Span<T> dst, in ConvGeometry g, int offH, int offW)
+        where T : unmanaged, INumberBase<T>
+    {
+        int ow0 = g.OW;
+        var (hLo, hHi) = ConvGeometry.ValidRange(offH, 1, g.H, g.OH);
+        var (wLo, wHi) = ConvGeometry.ValidRange(offW, 1, g.W, ow0);
+        var (a, e) = ShiftedRange(g, offH, offW, hLo, hHi);
+        dst[..a].Clear();
+        dst[e..].Clear();
+        if (e > a) plane.Slice(a + offH * g.W + offW, e - a).CopyTo(dst[a..e]);
+        ClearEdges(dst, ow0, hLo, hHi, wLo, wHi);
+    }
+
+    private static void UnpackRowShifted<T>(Span<T> src, Span<T> plane, in ConvGeometry g, int offH, int offW)
+        where T : unmanaged, INumberBase<T>
+    {
+        int ow0 = g.OW;
+        var (hLo, hHi) = ConvGeometry.ValidRange(offH, 1, g.H, g.OH);
+        var (wLo, wHi) = ConvGeometry.ValidRange(offW, 1, g.W, ow0);
+        ClearEdges(src, ow0, hLo, hHi, wLo, wHi);
+        var (a, e) = ShiftedRange(g, offH, offW, hLo, hHi);
+        if (e > a) AddInto(plane.Slice(a + offH * g.W + offW, e - a), src[a..e]);
+    }
+
+    /// <summary>The output pixels [a, e) of the valid rows whose shifted input index lies inside the plane.</summary>
+    private static (int A, int E) ShiftedRange(in ConvGeometry g, int offH, int offW, int hLo, int hHi)
+    {
+        int shift = offH * g.W + offW, k0 = hLo * g.OW, k1 = hHi * g.OW;
+        int a = Math.Clamp(-shift, k0, k1);
+        return (a, Math.Clamp(g.HW - shift, a, k1));
+    }
+
+    private static void ClearEdges<T>(Span<T> rows, int width, int hLo, int hHi, int wLo, int wHi) where T : unmanaged, INumberBase<T>
+    {
+        if (wLo == 0 && wHi == width) return;
+        for (int oh = hLo; oh < hHi; oh++)
+        {
+            int r = oh * width;
+            for (int c = 0; c < wLo; c++) rows[r + c] = T.Zero;
+            for (int c = r + wHi; c < r + width; c++) rows[c] = T.Zero;
         }
     }
 

@@ -20,11 +20,17 @@ internal static class PoolKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh0 = g.OH, ow0 = g.OW, p = g.P, hw = g.HW;
+        bool twoByTwo = g.KH == 2 && g.KW == 2 && g.PH == 0 && g.PW == 0;
         ConvKernels.For(g.N * g.C, (long)p * g.KH * g.KW, plane =>
         {
             var src = new ReadOnlySpan<T>(x, xOff + plane * hw, hw);
             var dst = new Span<T>(y, yOff + plane * p, p);
             var ix = MemoryMarshal.Cast<float, int>(new Span<float>(idx, idxOff + plane * p, p));
+            if (twoByTwo)
+            {
+                MaxTwoByTwo(src, dst, ix, g);
+                return;
+            }
             for (int oh = 0; oh < oh0; oh++)
             {
                 int h0 = oh * g.SH - g.PH, h1 = Math.Min(h0 + g.KH, g.H);
@@ -52,6 +58,37 @@ internal static class PoolKernels
                 }
             }
         });
+    }
+
+    /// <summary>2×2 windows without padding (never clipped), unrolled; same tie and NaN rule as the general loop.</summary>
+    private static void MaxTwoByTwo<T>(ReadOnlySpan<T> src, Span<T> dst, Span<int> ix, in ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = g.W, ow0 = g.OW;
+        for (int oh = 0; oh < g.OH; oh++)
+        {
+            int r0 = oh * g.SH * w;
+            for (int ow = 0, at = r0; ow < ow0; ow++, at += g.SW)
+            {
+                T best = src[at];
+                int arg = at;
+                Pick(src[at + 1], at + 1, ref best, ref arg);
+                Pick(src[at + w], at + w, ref best, ref arg);
+                Pick(src[at + w + 1], at + w + 1, ref best, ref arg);
+                dst[oh * ow0 + ow] = best;
+                ix[oh * ow0 + ow] = arg;
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Pick<T>(T v, int at, ref T best, ref int arg) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (v > best || (T.IsNaN(v) && !T.IsNaN(best)))
+        {
+            best = v;
+            arg = at;
+        }
     }
 
     /// <summary>dx = zeros with gy[o] added at idx[o] of its plane (the gradient of max pooling; overwrites dx).</summary>
