@@ -243,6 +243,8 @@ public sealed class FirstOrderOptimizer : Optimizer
     {
         var spec = Settings.Specs.FirstOrDefault(s => s.Key == key.Trim().ToLowerInvariant() || s.Alias == key.Trim().ToLowerInvariant())
             ?? throw new ConfigurationException(OptimizerSettings.UnknownKey(Name, key, Settings.Specs));
+        if (entry is not null && (entry.Create(Settings.With(spec.Key, value)).LookAheadBuffer is null) != (Kind == OptimizerKind.UpdateRule))
+            throw new ConfigurationException($"{Name}: '{spec.Key}={value}' would turn an update rule into a search method or back; create a new optimizer instead.");
         if (!IsInitialized || chain is not null)
         {
             if (group is not null && group != "default") throw new ConfigurationException($"{Name} has no parameter group '{group}'.");

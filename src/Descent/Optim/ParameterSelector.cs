@@ -83,10 +83,12 @@ public sealed class ParameterSelector
         return result ?? throw new ConfigurationException("Empty parameter selector.");
     }
 
-    private static ParameterKind ParseKind(string s) =>
-        Enum.GetValues<ParameterKind>().FirstOrDefault(k => string.Equals(k.ToString(), s.Trim(), StringComparison.OrdinalIgnoreCase), (ParameterKind)(-1)) is var k && (int)k >= 0
-            ? k
-            : throw new ConfigurationException($"Unknown parameter kind '{s}'; valid: {string.Join(", ", Enum.GetNames<ParameterKind>().Select(n => n.ToLowerInvariant()))}.");
+    private static ParameterKind ParseKind(string s)
+    {
+        foreach (var k in Enum.GetValues<ParameterKind>())
+            if (string.Equals(k.ToString(), s.Trim(), StringComparison.OrdinalIgnoreCase)) return k;
+        throw new ConfigurationException($"Unknown parameter kind '{s}'; valid: {string.Join(", ", Enum.GetNames<ParameterKind>().Select(n => n.ToLowerInvariant()))}.");
+    }
 
     /// <inheritdoc />
     public override string ToString() => Description;

@@ -120,7 +120,18 @@ public class FusedKernelTests
             Assert.Equal(big[at], small.Flat.Values[0]);
         }
     }
+}
 
+/// <summary>Runs alone (no other test may hold the kernel threads, which would make the step fall back to
+/// Parallel.For and allocate).</summary>
+[CollectionDefinition("Optim allocation", DisableParallelization = true)]
+public class OptimAllocationCollection
+{
+}
+
+[Collection("Optim allocation")]
+public class FusedAllocationTests
+{
     [Fact]
     public void ASteadyStateStepDoesNotAllocate()
     {

@@ -94,6 +94,8 @@ public class SettingsTests
         Assert.Contains("needs different state buffers", Assert.Throws<ConfigurationException>(() => opt.Set("amsgrad", "true")).Message);
         Assert.Contains("has no parameter group 'head'", Assert.Throws<ConfigurationException>(() => opt.Set("lr", "1", "head")).Message);
         Assert.Contains("did you mean 'beta1'", Assert.Throws<ConfigurationException>(() => opt.Set("beta_1", "0.5")).Message);
+        var nesterov = OptimizerFactory.Create("nesterov");
+        Assert.Contains("would turn an update rule into a search method", Assert.Throws<ConfigurationException>(() => nesterov.Set("form", "lookahead")).Message);
     }
 
     [Fact]
