@@ -86,7 +86,7 @@ public partial class Tensor
             Autodiff.Record(y, "Conv2d", b is null ? [x, w] : [x, w, b], (gy, need) => b is null
                 ? [need[0] ? ConvInputGrad(gy, w, g) : null, need[1] ? ConvWeightGrad(x, gy, g) : null]
                 : [need[0] ? ConvInputGrad(gy, w, g) : null, need[1] ? ConvWeightGrad(x, gy, g) : null,
-                    need[2] ? gy.Sum([0, 2, 3]) : null]);
+                    need[2] ? ConvBiasGrad(gy, g) : null]);
         return y;
     }
 
@@ -120,6 +120,21 @@ public partial class Tensor
             Autodiff.Record(dw, "Conv2dWeightGrad", [x, gy], (gg, need) =>
                 [need[0] ? ConvInputGrad(gy, gg, g) : null, need[1] ? ConvOp(x, gg, null, g) : null]);
         return dw;
+    }
+
+    /// <summary>The bias gradient of a convolution, gy summed over batch and pixels, as a recorded op
+    /// (its gradient broadcasts back over them).</summary>
+    internal static Tensor ConvBiasGrad(Tensor gy, ConvGeometry g)
+    {
+        CheckConvOperand(gy, g.OutputShape, "output gradient");
+        var db = Empty(new Shape(g.OC), gy.DType);
+        if (gy.DType == DType.Float32)
+            ConvKernels.BiasGrad((float[])gy.storage.Array, gy.offset, (float[])db.storage.Array, db.offset, g);
+        else
+            ConvKernels.BiasGrad((double[])gy.storage.Array, gy.offset, (double[])db.storage.Array, db.offset, g);
+        if (Autodiff.ShouldRecord(gy))
+            Autodiff.Record(db, "Conv2dBiasGrad", [gy], (gg, _) => [gg.Reshape(1, g.OC, 1, 1).BroadcastTo(g.OutputShape)]);
+        return db;
     }
 
     private static void CheckConvOperand(Tensor t, Shape expected, string what)

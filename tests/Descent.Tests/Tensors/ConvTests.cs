@@ -54,34 +54,41 @@ public class ConvTests
     }
 
     [Fact]
-    public void Kernels_MatchReference_ForEveryChunking()
+    public void Kernels_MatchReference_InEveryMode()
     {
         foreach (var g in Cases)
-            foreach (long budget in new long[] { 1, g.K * g.P * 8 * 2, 0 })
+        {
+            var x = Random(g.InputShape.Size, 1);
+            var w = Random(g.WeightShape.Size, 2);
+            var b = Random(g.OC, 3);
+            var gy = Random(g.OutputShape.Size, 4);
+            var yRef = new double[g.OutputShape.Size];
+            ConvReference.Forward<double>(x, w, b, yRef, g);
+            var dxRef = new double[x.Length];
+            ConvReference.InputGrad<double>(gy, w, dxRef, g);
+            var dwRef = new double[w.Length];
+            ConvReference.WeightGrad<double>(x, gy, dwRef, g);
+
+            // images across threads, or one at a time with a threaded GEMM
+            foreach (bool parallel in new[] { true, false })
             {
-                var x = Random(g.InputShape.Size, 1);
-                var w = Random(g.WeightShape.Size, 2);
-                var b = Random(g.OC, 3);
-                var gy = Random(g.OutputShape.Size, 4);
-
-                var yRef = new double[g.OutputShape.Size];
-                ConvReference.Forward<double>(x, w, b, yRef, g);
-                var y = new double[yRef.Length];
-                ConvKernels.Forward(x, 0, w, 0, b, 0, y, 0, g, budget);
+                var y = Enumerable.Repeat(double.NaN, yRef.Length).ToArray();
+                ConvKernels.Forward(x, 0, w, 0, b, 0, y, 0, g, parallel);
                 AssertClose(yRef, y, 1e-12);
-
-                var dxRef = new double[x.Length];
-                ConvReference.InputGrad<double>(gy, w, dxRef, g);
+                ConvKernels.Forward(x, 0, w, 0, null, 0, y, 0, g, parallel);
+                AssertClose(yRef.Select((v, i) => v - b[i / g.P % g.OC]).ToArray(), y, 1e-12);
                 var dx = Enumerable.Repeat(double.NaN, x.Length).ToArray();
-                ConvKernels.InputGrad(gy, 0, w, 0, dx, 0, g, budget);
+                ConvKernels.InputGrad(gy, 0, w, 0, dx, 0, g, parallel);
                 AssertClose(dxRef, dx, 1e-12);
-
-                var dwRef = new double[w.Length];
-                ConvReference.WeightGrad<double>(x, gy, dwRef, g);
+            }
+            // weight gradient: one image per chunk, two (a partial last chunk for odd N), all at once
+            foreach (long budget in new long[] { 1, g.K * g.P * 8 * 2, 1L << 30 })
+            {
                 var dw = Enumerable.Repeat(double.NaN, w.Length).ToArray();
                 ConvKernels.WeightGrad(x, 0, gy, 0, dw, 0, g, budget);
                 AssertClose(dwRef, dw, 1e-12);
             }
+        }
     }
 
     [Fact]

@@ -5,23 +5,24 @@ namespace Descent.Tensors.Kernels;
 
 /// <summary>
 /// 2-D convolution (NCHW, cross-correlation as in PyTorch's <c>conv2d</c>) and its two gradients,
-/// lowered to GEMM through <see cref="Im2Col"/>:
+/// lowered to GEMM through <see cref="Im2Col"/>, with <c>K = C·KH·KW</c> and <c>P = OH·OW</c>:
 /// <list type="bullet">
-/// <item>forward: <c>Y[OC, L] = W[OC, K] · col(x)[K, L]</c>;</item>
-/// <item>input gradient: <c>col(dx) = Wᵀ · gY</c>, then col2im;</item>
-/// <item>weight gradient: <c>dW = gY · col(x)ᵀ</c>, summed over the batch chunks;</item>
+/// <item>forward, per image: <c>Y[OC, P] = W[OC, K] · col(x)[K, P]</c> (bias pre-filled, GEMM with beta 1);</item>
+/// <item>input gradient, per image: <c>col(dx) = Wᵀ · gY</c>, then col2im;</item>
+/// <item>weight gradient: <c>dW = gY · col(x)ᵀ</c> over chunks of images side by side (one GEMM with a long
+/// inner dimension per chunk), the chunks summed in order.</item>
 /// </list>
-/// where <c>K = C·KH·KW</c> and <c>L</c> is the output pixels of a chunk of images. The batch is processed
-/// in chunks whose column matrix stays below <see cref="MaxColumnBytes"/>; buffers are rented from the
-/// <see cref="TensorPool"/>. Im2col, col2im and the reshuffles are parallel over images and channels, the
-/// GEMMs use the GEMM's own threading. The chunking does not depend on the thread count, and the weight
-/// gradient sums chunks in a fixed order, so results are reproducible. 1×1 kernels with stride 1 and no
-/// padding skip im2col: the input already is the column matrix.
+/// With a large batch each thread takes whole images (im2col into its own buffer, a single-threaded GEMM
+/// straight into the output, col2im), which keeps the column matrix in that core's cache; with a small one
+/// images go one at a time with a threaded GEMM. Weight-gradient chunks keep their column matrix below
+/// <see cref="MaxColumnBytes"/> and do not depend on the thread count, so every result is reproducible bit
+/// for bit. Buffers are rented from the <see cref="TensorPool"/>. 1×1 kernels with stride 1 and no padding
+/// skip im2col: the input already is the column matrix.
 /// </summary>
 internal static class ConvKernels
 {
-    /// <summary>Upper bound on the im2col buffer of one chunk (at least one image is always processed).</summary>
-    internal static long MaxColumnBytes = 4L << 20;
+    /// <summary>Upper bound on the im2col buffer of one weight-gradient chunk (at least one image is always processed).</summary>
+    internal static long MaxColumnBytes = 8L << 20;
 
     /// <summary>Below this many elements of work a loop runs on the calling thread.</summary>
     internal const long MinParallelWork = 32_768;
@@ -47,9 +48,29 @@ internal static class ConvKernels
         return (int)Math.Clamp(budget / perImage, 1, Math.Max(1, g.N));
     }
 
-    /// <summary>y[N, OC, OH, OW] = conv(x, w) + bias (bias may be null).</summary>
-    public static void Forward<T>(T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y, int yOff, ConvGeometry g, long maxColumnBytes = 0)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Whether to give each thread whole images (im2col, single-threaded GEMM, col2im in one task, so
+    /// the column matrix stays in that core's cache) rather than one image at a time with a threaded GEMM.</summary>
+    internal static bool ImagesInParallel(in ConvGeometry g, bool? force) =>
+        force ?? (KernelThreads.MaxThreads > 1 && g.N >= 2 * KernelThreads.MaxThreads);
+
+    /// <summary>Runs <paramref name="image"/>(n, slot, gemmThreads) for every image: across threads (one buffer
+    /// slot per thread, single-threaded GEMMs) or one after the other (slot 0, threaded GEMM).</summary>
+    private static void ForEachImage(int n, bool parallel, int slots, Action<int, int, int> image)
+    {
+        if (!parallel)
+        {
+            for (int i = 0; i < n; i++) image(i, 0, 0);
+            return;
+        }
+        KernelThreads.Run(slots, t =>
+        {
+            for (int i = t; i < n; i += slots) image(i, t, 1);
+        });
+    }
+
+    /// <summary>y[N, OC, OH, OW] = conv(x, w) + bias (bias may be null): per image, <c>Y = W · col(x)</c>.</summary>
+    public static void Forward<T>(T[] x, int xOff, T[] w, int wOff, T[]? bias, int bOff, T[] y, int yOff, ConvGeometry g,
+        bool? imagesInParallel = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int P = g.P, K = g.K, OC = g.OC;
         if (g.N == 0 || P == 0 || OC == 0) return;
@@ -58,53 +79,36 @@ internal static class ConvKernels
             For(g.N * OC, P, item => new Span<T>(y, yOff + item * P, P).Fill(bias is null ? T.Zero : bias[bOff + item % OC]));
             return;
         }
-        int bc = ChunkSize<T>(g, maxColumnBytes);
-        T[]? col = g.IsPointwise ? null : Pool.Rent<T>(K * bc * P);
-        T[]? tmp = bc > 1 ? Pool.Rent<T>(OC * bc * P) : null;
+        bool par = ImagesInParallel(g, imagesInParallel);
+        int slots = par ? Math.Min(KernelThreads.MaxThreads, g.N) : 1;
+        T[]? col = g.IsPointwise ? null : Pool.Rent<T>(slots * K * P);
         try
         {
-            var wSpan = new ReadOnlySpan<T>(w, wOff, OC * K);
-            for (int n0 = 0; n0 < g.N; n0 += bc)
+            ForEachImage(g.N, par, slots, (n, slot, threads) =>
             {
-                int nb = Math.Min(bc, g.N - n0), L = nb * P;
                 ReadOnlySpan<T> cols;
-                if (col is null) cols = new ReadOnlySpan<T>(x, xOff + n0 * g.C * g.HW, K * P);
+                if (col is null) cols = new ReadOnlySpan<T>(x, xOff + n * g.C * g.HW, K * P);
                 else
                 {
-                    Im2Col.Pack(x, xOff, g, n0, nb, col);
-                    cols = new ReadOnlySpan<T>(col, 0, K * L);
+                    Im2Col.PackImage(x, xOff, g, n, col, slot * K * P, parallel: !par);
+                    cols = new ReadOnlySpan<T>(col, slot * K * P, K * P);
                 }
-                if (nb == 1)
-                {
-                    var yImage = new Span<T>(y, yOff + n0 * OC * P, OC * P);
-                    if (bias is not null)
-                        for (int oc = 0; oc < OC; oc++) yImage.Slice(oc * P, P).Fill(bias[bOff + oc]);
-                    Mul(false, false, OC, P, K, wSpan, K, cols, P, bias is null ? 0 : 1, yImage, P);
-                    continue;
-                }
-                Mul(false, false, OC, L, K, wSpan, K, cols, L, 0, new Span<T>(tmp, 0, OC * L), L);
-                int first = n0;
-                var product = tmp!;
-                For(nb * OC, P, item =>
-                {
-                    int b = item / OC, oc = item % OC;
-                    var src = new ReadOnlySpan<T>(product, oc * L + b * P, P);
-                    var dst = new Span<T>(y, yOff + ((first + b) * OC + oc) * P, P);
-                    if (bias is null) src.CopyTo(dst);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[bOff + oc], dst);
-                });
-            }
+                var yImage = new Span<T>(y, yOff + n * OC * P, OC * P);
+                if (bias is not null)
+                    for (int oc = 0; oc < OC; oc++) yImage.Slice(oc * P, P).Fill(bias[bOff + oc]);
+                Mul(false, false, OC, P, K, new ReadOnlySpan<T>(w, wOff, OC * K), K, cols, P, bias is null ? 0 : 1, yImage, P, threads);
+            });
         }
         finally
         {
             if (col is not null) Pool.Return(col);
-            if (tmp is not null) Pool.Return(tmp);
         }
     }
 
-    /// <summary>dx[N, C, H, W] = the adjoint of the convolution applied to gy[N, OC, OH, OW] (overwrites dx).</summary>
-    public static void InputGrad<T>(T[] gy, int gyOff, T[] w, int wOff, T[] dx, int dxOff, ConvGeometry g, long maxColumnBytes = 0)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>dx[N, C, H, W] = the adjoint of the convolution applied to gy[N, OC, OH, OW] (overwrites dx):
+    /// per image, <c>col(dx) = Wᵀ · gY</c>, then col2im.</summary>
+    public static void InputGrad<T>(T[] gy, int gyOff, T[] w, int wOff, T[] dx, int dxOff, ConvGeometry g,
+        bool? imagesInParallel = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int P = g.P, K = g.K, OC = g.OC;
         if (g.N == 0 || g.C == 0 || g.HW == 0) return;
@@ -113,29 +117,27 @@ internal static class ConvKernels
             new Span<T>(dx, dxOff, g.N * g.C * g.HW).Clear();
             return;
         }
-        int bc = ChunkSize<T>(g, maxColumnBytes);
-        T[]? dcol = g.IsPointwise ? null : Pool.Rent<T>(K * bc * P);
-        T[]? gyc = bc > 1 ? Pool.Rent<T>(OC * bc * P) : null;
+        bool par = ImagesInParallel(g, imagesInParallel);
+        int slots = par ? Math.Min(KernelThreads.MaxThreads, g.N) : 1;
+        T[]? dcol = g.IsPointwise ? null : Pool.Rent<T>(slots * K * P);
         try
         {
-            var wSpan = new ReadOnlySpan<T>(w, wOff, OC * K);
-            for (int n0 = 0; n0 < g.N; n0 += bc)
+            ForEachImage(g.N, par, slots, (n, slot, threads) =>
             {
-                int nb = Math.Min(bc, g.N - n0), L = nb * P;
-                var gyChunk = GatherChunk(gy, gyOff, gyc, OC, P, n0, nb);
+                var wSpan = new ReadOnlySpan<T>(w, wOff, OC * K);
+                var gyImage = new ReadOnlySpan<T>(gy, gyOff + n * OC * P, OC * P);
                 if (dcol is null)
                 {
-                    Mul(true, false, K, P, OC, wSpan, K, gyChunk, P, 0, new Span<T>(dx, dxOff + n0 * g.C * g.HW, K * P), P);
-                    continue;
+                    Mul(true, false, K, P, OC, wSpan, K, gyImage, P, 0, new Span<T>(dx, dxOff + n * g.C * g.HW, K * P), P, threads);
+                    return;
                 }
-                Mul(true, false, K, L, OC, wSpan, K, gyChunk, L, 0, new Span<T>(dcol, 0, K * L), L);
-                Im2Col.Unpack(dcol, g, n0, nb, dx, dxOff);
-            }
+                Mul(true, false, K, P, OC, wSpan, K, gyImage, P, 0, new Span<T>(dcol, slot * K * P, K * P), P, threads);
+                Im2Col.UnpackImage(dcol, slot * K * P, g, n, dx, dxOff, parallel: !par);
+            });
         }
         finally
         {
             if (dcol is not null) Pool.Return(dcol);
-            if (gyc is not null) Pool.Return(gyc);
         }
     }
 
@@ -176,6 +178,19 @@ internal static class ConvKernels
         }
     }
 
+    /// <summary>db[OC] = Σ over n, oh, ow of gy[n, oc, oh, ow] (overwrites db; a fixed order per channel).</summary>
+    public static void BiasGrad<T>(T[] gy, int gyOff, T[] db, int dbOff, ConvGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int P = g.P, OC = g.OC;
+        For(OC, (long)g.N * P, oc =>
+        {
+            T sum = T.Zero;
+            for (int n = 0; n < g.N; n++)
+                sum += System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<T>(gy, gyOff + (n * OC + oc) * P, P));
+            db[dbOff + oc] = sum;
+        });
+    }
+
     /// <summary>The output gradient of images [n0, n0 + nb) as an [OC, nb·P] matrix: a view for one image,
     /// otherwise copied into <paramref name="buffer"/>.</summary>
     private static ReadOnlySpan<T> GatherChunk<T>(T[] gy, int gyOff, T[]? buffer, int oc0, int p, int n0, int nb)
@@ -194,14 +209,14 @@ internal static class ConvKernels
 
     /// <summary>C = op(A)·op(B) + beta·C with the packed GEMM (row-major).</summary>
     internal static void Mul<T>(bool transA, bool transB, int m, int n, int k, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, double beta, Span<T> c, int ldc) where T : unmanaged
+        ReadOnlySpan<T> b, int ldb, double beta, Span<T> c, int ldc, int threads = 0) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
             Gemm.Sgemm(transA, transB, m, n, k, 1f, MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb,
-                (float)beta, MemoryMarshal.Cast<T, float>(c), ldc);
+                (float)beta, MemoryMarshal.Cast<T, float>(c), ldc, threads);
         else
             Gemm.Dgemm(transA, transB, m, n, k, 1.0, MemoryMarshal.Cast<T, double>(a), lda, MemoryMarshal.Cast<T, double>(b), ldb,
-                beta, MemoryMarshal.Cast<T, double>(c), ldc);
+                beta, MemoryMarshal.Cast<T, double>(c), ldc, threads);
     }
 
     /// <summary>Temporary buffers from the <see cref="TensorPool"/> (exact-length buckets: the same shapes

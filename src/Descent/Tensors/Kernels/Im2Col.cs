@@ -9,50 +9,74 @@ namespace Descent.Tensors.Kernels;
 /// images become the columns of a matrix, so the convolution is one GEMM with the weight matrix.
 /// </summary>
 /// <remarks>
-/// For a chunk of <c>bc</c> images starting at image <c>n0</c>, the column matrix has
-/// <c>K = C·KH·KW</c> rows and <c>L = bc·OH·OW</c> columns (row-major, row stride L):
-/// <c>col[(c·KH + i)·KW + j, b·OH·OW + oh·OW + ow] = x[n0 + b, c, oh·SH − PH + i·DH, ow·SW − PW + j·DW]</c>,
-/// zero where the coordinate falls in the padding. <see cref="Unpack{T}"/> (col2im) is the adjoint:
-/// it adds every column entry back onto the input pixel it was copied from.
+/// The column matrix of one image has <c>K = C·KH·KW</c> rows and <c>P = OH·OW</c> columns:
+/// <c>col[(c·KH + i)·KW + j, oh·OW + ow] = x[c, oh·SH − PH + i·DH, ow·SW − PW + j·DW]</c>, zero where the
+/// coordinate falls in the padding. A chunk of <c>bc</c> images is stored side by side (row stride
+/// <c>L = bc·P</c>, image b in columns [b·P, (b + 1)·P)), so one GEMM covers the chunk.
+/// <see cref="UnpackImage{T}"/> (col2im) is the adjoint: it adds every column entry back onto the input
+/// pixel it was copied from.
 /// </remarks>
 internal static class Im2Col
 {
-    /// <summary>Fills <paramref name="col"/> (K × bc·P) from images [n0, n0 + bc) of <paramref name="x"/>
-    /// (an [N, C, H, W] tensor starting at <paramref name="xOff"/>).</summary>
+    /// <summary>Fills <paramref name="col"/> (K × bc·P, row stride bc·P) from images [n0, n0 + bc) of
+    /// <paramref name="x"/> (an [N, C, H, W] tensor starting at <paramref name="xOff"/>), in parallel.</summary>
     public static void Pack<T>(T[] x, int xOff, ConvGeometry g, int n0, int bc, T[] col) where T : unmanaged, INumberBase<T>
     {
         int ld = bc * g.P;
         ConvKernels.For(bc * g.C, (long)g.KH * g.KW * g.P, item =>
         {
             int b = item / g.C, c = item % g.C;
-            var plane = new ReadOnlySpan<T>(x, xOff + ((n0 + b) * g.C + c) * g.HW, g.HW);
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++)
-                {
-                    int r = (c * g.KH + i) * g.KW + j;
-                    PackRow(plane, new Span<T>(col, r * ld + b * g.P, g.P), g, i, j);
-                }
+            PackPlane(new ReadOnlySpan<T>(x, xOff + ((n0 + b) * g.C + c) * g.HW, g.HW), col.AsSpan(b * g.P), ld, c, g);
         });
     }
 
-    /// <summary>col2im: overwrites images [n0, n0 + bc) of <paramref name="dx"/> with the sum of the column
-    /// entries copied from each pixel (zero for pixels no window covers). <paramref name="col"/> is scratch:
-    /// entries that belong to the padding may be zeroed.</summary>
-    public static void Unpack<T>(T[] col, ConvGeometry g, int n0, int bc, T[] dx, int dxOff) where T : unmanaged, INumberBase<T>
+    /// <summary>Fills <paramref name="col"/> from <paramref name="colOff"/> on with the K × P column matrix of
+    /// image <paramref name="n"/>, over the channels in parallel when <paramref name="parallel"/>.</summary>
+    public static void PackImage<T>(T[] x, int xOff, ConvGeometry g, int n, T[] col, int colOff, bool parallel)
+        where T : unmanaged, INumberBase<T>
     {
-        int ld = bc * g.P;
-        ConvKernels.For(bc * g.C, (long)g.KH * g.KW * g.P, item =>
+        int image = xOff + n * g.C * g.HW;
+        if (!parallel)
         {
-            int b = item / g.C, c = item % g.C;
-            var plane = new Span<T>(dx, dxOff + ((n0 + b) * g.C + c) * g.HW, g.HW);
-            plane.Clear();
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++)
-                {
-                    int r = (c * g.KH + i) * g.KW + j;
-                    UnpackRow(new Span<T>(col, r * ld + b * g.P, g.P), plane, g, i, j);
-                }
-        });
+            for (int c = 0; c < g.C; c++)
+                PackPlane(new ReadOnlySpan<T>(x, image + c * g.HW, g.HW), col.AsSpan(colOff), g.P, c, g);
+            return;
+        }
+        ConvKernels.For(g.C, (long)g.KH * g.KW * g.P, c =>
+            PackPlane(new ReadOnlySpan<T>(x, image + c * g.HW, g.HW), col.AsSpan(colOff), g.P, c, g));
+    }
+
+    /// <summary>col2im for one image: overwrites image <paramref name="n"/> of <paramref name="dx"/> with the sum
+    /// of the entries of the K × P column matrix at <paramref name="colOff"/> copied from each pixel (zero for
+    /// pixels no window covers). The column matrix is scratch: entries that belong to the padding may be zeroed.</summary>
+    public static void UnpackImage<T>(T[] col, int colOff, ConvGeometry g, int n, T[] dx, int dxOff, bool parallel)
+        where T : unmanaged, INumberBase<T>
+    {
+        int image = dxOff + n * g.C * g.HW;
+        if (!parallel)
+        {
+            for (int c = 0; c < g.C; c++)
+                UnpackPlane(col.AsSpan(colOff), new Span<T>(dx, image + c * g.HW, g.HW), c, g);
+            return;
+        }
+        ConvKernels.For(g.C, (long)g.KH * g.KW * g.P, c =>
+            UnpackPlane(col.AsSpan(colOff), new Span<T>(dx, image + c * g.HW, g.HW), c, g));
+    }
+
+    /// <summary>The KH·KW rows of channel c (rows start every <paramref name="ld"/> elements of <paramref name="col"/>).</summary>
+    private static void PackPlane<T>(ReadOnlySpan<T> plane, Span<T> col, int ld, int c, in ConvGeometry g) where T : unmanaged, INumberBase<T>
+    {
+        for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
+                PackRow(plane, col.Slice(((c * g.KH + i) * g.KW + j) * ld, g.P), g, i, j);
+    }
+
+    private static void UnpackPlane<T>(Span<T> col, Span<T> plane, int c, in ConvGeometry g) where T : unmanaged, INumberBase<T>
+    {
+        plane.Clear();
+        for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
+                UnpackRow(col.Slice(((c * g.KH + i) * g.KW + j) * g.P, g.P), plane, g, i, j);
     }
 
     /// <summary>One row of the column matrix: kernel tap (i, j) over every output pixel of one plane.</summary>
