@@ -39,17 +39,21 @@ internal static class PoolKernels
                 {
                     int w0 = ow * g.SW - g.PW, w1 = Math.Min(w0 + g.KW, g.W);
                     w0 = Math.Max(w0, 0);
+                    // the maximum without data-dependent branches (T.Max propagates NaN), then the first
+                    // position holding it: one unpredictable exit per window instead of one per element
                     T best = T.NegativeInfinity;
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++) best = T.Max(best, src[ih * g.W + iw]);
+                    bool nan = T.IsNaN(best);
                     int at = h0 * g.W + w0;
                     for (int ih = h0; ih < h1; ih++)
                         for (int iw = w0; iw < w1; iw++)
                         {
                             T v = src[ih * g.W + iw];
-                            if (v > best || T.IsNaN(v))
+                            if (v == best || (nan && T.IsNaN(v)))
                             {
-                                best = v;
                                 at = ih * g.W + iw;
-                                if (T.IsNaN(v)) goto done;
+                                goto done;
                             }
                         }
                     done:
@@ -60,7 +64,9 @@ internal static class PoolKernels
         });
     }
 
-    /// <summary>2×2 windows without padding (never clipped), unrolled; same tie and NaN rule as the general loop.</summary>
+    /// <summary>2×2 windows without padding (never clipped), without data-dependent branches: the maximum
+    /// (NaN-propagating), then the first of the four positions that holds it; windows with a NaN take the
+    /// general rule.</summary>
     private static void MaxTwoByTwo<T>(ReadOnlySpan<T> src, Span<T> dst, Span<int> ix, in ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -70,26 +76,19 @@ internal static class PoolKernels
             int r0 = oh * g.SH * w;
             for (int ow = 0, at = r0; ow < ow0; ow++, at += g.SW)
             {
-                T best = src[at];
-                int arg = at;
-                Pick(src[at + 1], at + 1, ref best, ref arg);
-                Pick(src[at + w], at + w, ref best, ref arg);
-                Pick(src[at + w + 1], at + w + 1, ref best, ref arg);
-                dst[oh * ow0 + ow] = best;
-                ix[oh * ow0 + ow] = arg;
+                T a = src[at], b = src[at + 1], c = src[at + w], d = src[at + w + 1];
+                T m = T.Max(T.Max(a, b), T.Max(c, d));
+                int k;
+                if (T.IsNaN(m)) k = T.IsNaN(a) ? 0 : T.IsNaN(b) ? 1 : T.IsNaN(c) ? 2 : 3;
+                else k = (1 - Bit(a == m)) * (1 + (1 - Bit(b == m)) * (1 + (1 - Bit(c == m))));
+                dst[oh * ow0 + ow] = m;
+                ix[oh * ow0 + ow] = at + (k & 1) + (k >> 1) * w;
             }
         }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Pick<T>(T v, int at, ref T best, ref int arg) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (v > best || (T.IsNaN(v) && !T.IsNaN(best)))
-        {
-            best = v;
-            arg = at;
-        }
-    }
+    private static int Bit(bool b) => System.Runtime.CompilerServices.Unsafe.As<bool, byte>(ref b);
 
     /// <summary>dx = zeros with gy[o] added at idx[o] of its plane (the gradient of max pooling; overwrites dx).</summary>
     public static void MaxScatter<T>(T[] gy, int gyOff, float[] idx, int idxOff, T[] dx, int dxOff, ConvGeometry g)
@@ -102,7 +101,13 @@ internal static class PoolKernels
             var dst = new Span<T>(dx, dxOff + plane * hw, hw);
             var ix = MemoryMarshal.Cast<float, int>(new ReadOnlySpan<float>(idx, idxOff + plane * p, p));
             dst.Clear();
-            for (int o = 0; o < p; o++) dst[ix[o]] += src[o];
+            ref T d0 = ref MemoryMarshal.GetReference(dst);
+            for (int o = 0; o < ix.Length; o++)
+            {
+                int at = ix[o];
+                if ((uint)at >= (uint)hw) throw new IndexOutOfRangeException();
+                System.Runtime.CompilerServices.Unsafe.Add(ref d0, at) += src[o];
+            }
         });
     }
 
