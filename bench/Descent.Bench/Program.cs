@@ -1,1 +1,36 @@
+using Descent.Bench;
+
+// Benchmark dispatcher: `dotnet run -c Release --project bench/Descent.Bench -- <name>... | all | list`.
+// To add a benchmark, add one line: ["name"] = ("description", Class.Run).
+var benchmarks = new SortedDictionary<string, (string Description, Action<string[]> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["conv"] = ("fmnist_2c2d conv layers (batch 128) and 2x2 max pooling: forward and forward+backward ms vs GEMM-only (options: --reps N --threads T --chunk-mb M)", ConvBench.Run),
+    ["gemm"] = ("SGEMM/DGEMM GFLOP/s vs OpenBLAS (options: --sizes 256,1024,64x128x784 --threads 1,2 --reps 9 --kernel avx512|avx2|scalar --trans NN|NT|TN|TT --kc N --nc N --quick)", GemmBench.Run),
+    ["membw"] = ("memory-copy bandwidth, 256 MB buffer (GB/s)", MemoryBandwidth.Run),
+};
+
+if (args.Length == 0 || args[0] is "list" or "-h" or "--help")
+{
+    Console.WriteLine("usage: Descent.Bench <benchmark> [options] | all | list");
+    foreach (var (name, (description, _)) in benchmarks) Console.WriteLine($"  {name,-12} {description}");
+    return args.Length == 0 ? 2 : 0;
+}
+
+string[] options = args[1..];
+if (args[0] == "all")
+{
+    foreach (var (name, (_, run)) in benchmarks)
+    {
+        Console.WriteLine($"=== {name} ===");
+        run(options);
+        Console.WriteLine();
+    }
+    return 0;
+}
+if (!benchmarks.TryGetValue(args[0], out var benchmark))
+{
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; try 'list'");
+    return 2;
+}
+benchmark.Run(options);
 return 0;
