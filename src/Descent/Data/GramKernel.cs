@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Descent.Tensors.Kernels;
 
 namespace Descent.Data;
 
@@ -7,7 +8,7 @@ namespace Descent.Data;
 /// Accumulates the Gram matrix C += Xᵀ X of a block of rows in double, for covariances. X is given
 /// transposed (d rows of r values, r a multiple of <see cref="Vector{T}.Count"/>, d a multiple of 4),
 /// so each entry is a dot product of two contiguous rows; 4×4 tiles of entries share their loads, only
-/// tiles on or above the diagonal are computed (C is symmetric), and tile rows are spread over cores.
+/// tiles on or above the diagonal are computed (C is symmetric), and tile rows are spread over <see cref="KernelThreads"/>.
 /// </summary>
 internal static class GramKernel
 {
@@ -20,10 +21,9 @@ internal static class GramKernel
         if (d % 4 != 0 || r % Lanes != 0 || xt.Length < d * r || c.Length < d * d)
             throw new ArgumentException($"GramKernel: d = {d} must be a multiple of 4 and r = {r} of {Lanes}.");
         int tiles = d / 4;
-        // Tile row ti costs (tiles − ti) tiles: interleave rows so both halves of the work are balanced.
-        Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
+        // Tile rows are handed out dynamically (tile row ti costs tiles − ti tiles), longest first.
+        KernelThreads.For(0, tiles, ti =>
         {
-            int ti = t % 2 == 0 ? t / 2 : tiles - 1 - t / 2;
             for (int tj = ti; tj < tiles; tj++) Tile(xt, r, c, d, 4 * ti, 4 * tj);
         });
     }
