@@ -42,7 +42,17 @@ public static class Autodiff
     /// differentiated again.
     /// </summary>
     public static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs,
-        IReadOnlyList<Tensor?>? gradOutputs = null, bool createGraph = false)
+        IReadOnlyList<Tensor?>? gradOutputs = null, bool createGraph = false) =>
+        Grad(outputs, inputs, gradOutputs, createGraph, inputValuesUnused: false);
+
+    /// <summary>
+    /// As the public overload; with <paramref name="inputValuesUnused"/> (and <paramref name="createGraph"/>)
+    /// the caller promises to use the returned gradients only as outputs of a further backward pass, never
+    /// their values, so rules may record the gradients of leaf inputs without computing them (see
+    /// <see cref="ValueUnused"/>). A Hessian-vector product then skips one GEMM per weight matrix.
+    /// </summary>
+    internal static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs,
+        IReadOnlyList<Tensor?>? gradOutputs, bool createGraph, bool inputValuesUnused)
     {
         var targets = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var x in inputs)
@@ -51,7 +61,7 @@ public static class Autodiff
                 throw new InvalidOperationException($"Grad: input {Describe(x)} does not require gradients.");
             targets.Add(x);
         }
-        var grads = Run(outputs, gradOutputs, createGraph, t => targets.Contains(t));
+        var grads = Run(outputs, gradOutputs, createGraph, t => targets.Contains(t), inputValuesUnused && createGraph);
         var result = new Tensor?[inputs.Count];
         for (int i = 0; i < inputs.Count; i++)
             result[i] = grads.TryGetValue(inputs[i], out var g) ? g : null;
@@ -83,8 +93,16 @@ public static class Autodiff
         }
     }
 
+    [ThreadStatic] private static bool[]? valueUnused;
+
+    /// <summary>
+    /// Inside a gradient rule: true if the gradient for input <paramref name="input"/> will only be
+    /// differentiated, never read, so the rule may record it without computing its value.
+    /// </summary>
+    internal static bool ValueUnused(int input) => valueUnused is { } u && input < u.Length && u[input];
+
     private static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?>? gradOutputs,
-        bool createGraph, Func<Tensor, bool> isTarget)
+        bool createGraph, Func<Tensor, bool> isTarget, bool targetValuesUnused = false)
     {
         if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
             throw new ArgumentException($"{outputs.Count} outputs but {gradOutputs.Count} output gradients.");
@@ -125,7 +143,16 @@ public static class Autodiff
             for (int i = 0; i < inputs.Length; i++)
                 any |= needs[i] = inputs[i].RequiresGrad && relevant.Contains(inputs[i]);
             if (!any) continue;
-            var ig = node.Backward(g, needs);
+            Tensor?[] ig;
+            if (targetValuesUnused)
+            {
+                var unused = new bool[inputs.Length];
+                for (int i = 0; i < inputs.Length; i++) unused[i] = needs[i] && inputs[i].IsLeaf && isTarget(inputs[i]);
+                valueUnused = unused;
+                try { ig = node.Backward(g, needs); }
+                finally { valueUnused = null; }
+            }
+            else ig = node.Backward(g, needs);
             for (int i = 0; i < inputs.Length; i++)
             {
                 if (!needs[i] || ig[i] is null) continue;

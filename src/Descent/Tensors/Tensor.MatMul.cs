@@ -8,7 +8,12 @@ public partial class Tensor
     /// <summary>Matrix product <c>op(a)·op(b)</c> where op transposes the last two axes when the flag is set
     /// (no copy is made: the GEMM reads the transposed layout directly). Leading (batch) axes must match,
     /// or one operand is a plain matrix shared by every batch element.</summary>
-    public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
+    public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false) =>
+        MatMul(a, b, transA, transB, computeValue: true);
+
+    /// <summary>The product, optionally recorded without computing its value (for gradients that will only be
+    /// differentiated; see <c>Autodiff.ValueUnused</c>).</summary>
+    internal static Tensor MatMul(Tensor a, Tensor b, bool transA, bool transB, bool computeValue)
     {
         SameDType(a, b, "MatMul");
         if (a.Rank < 2 || b.Rank < 2)
@@ -26,15 +31,17 @@ public partial class Tensor
         int batch = batchDims.Aggregate(1, (p, d) => p * d);
         var o = Empty(new Shape([.. batchDims, m, n]), a.DType);
 
-        if (a.DType == DType.Float32) Run<float>(a, b, o, transA, transB, m, n, k, batch);
+        if (!computeValue) { }
+        else if (a.DType == DType.Float32) Run<float>(a, b, o, transA, transB, m, n, k, batch);
         else Run<double>(a, b, o, transA, transB, m, n, k, batch);
 
         if (Autodiff.ShouldRecord(a, b))
             Autodiff.Record(o, "MatMul", [a, b], (g, need) =>
             {
+                bool daUnused = Autodiff.ValueUnused(0), dbUnused = Autodiff.ValueUnused(1);
                 Tensor? da = null, db = null;
                 if (need[0])
-                    da = (transA ? MatMul(b, g, transB, true) : MatMul(g, b, false, !transB)).SumTo(a.Shape);
+                    da = (transA ? MatMul(b, g, transB, true, !daUnused) : MatMul(g, b, false, !transB, !daUnused)).SumTo(a.Shape);
                 if (need[1])
                 {
                     if (a.Rank > 2 && b.Rank == 2)
@@ -42,10 +49,10 @@ public partial class Tensor
                         // Fold the batch into the rows: one GEMM instead of a batch of them and a sum.
                         var g2 = g.Reshape(-1, n);
                         var a2 = transA ? a.Transpose(-1, -2).Reshape(-1, k) : a.Reshape(-1, k);
-                        db = transB ? MatMul(g2, a2, true, false) : MatMul(a2, g2, true, false);
+                        db = transB ? MatMul(g2, a2, true, false, !dbUnused) : MatMul(a2, g2, true, false, !dbUnused);
                     }
                     else
-                        db = (transB ? MatMul(g, a, true, transA) : MatMul(a, g, !transA, false)).SumTo(b.Shape);
+                        db = (transB ? MatMul(g, a, true, transA, !dbUnused) : MatMul(a, g, !transA, false, !dbUnused)).SumTo(b.Shape);
                 }
                 return [da, db];
             });
