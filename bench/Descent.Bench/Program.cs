@@ -6,6 +6,7 @@ var benchmarks = new SortedDictionary<string, (string Description, Action<string
 {
     ["conv"] = ("fmnist_2c2d conv layers (batch 128) and 2x2 max pooling: forward and forward+backward ms vs GEMM-only (options: --reps N --threads T --chunk-mb M)", ConvBench.Run),
     ["gemm"] = ("SGEMM/DGEMM GFLOP/s vs OpenBLAS (options: --sizes 256,1024,64x128x784 --threads 1,2 --reps 9 --kernel avx512|avx2|scalar --trans NN|NT|TN|TT --kc N --nc N --quick)", GemmBench.Run),
+    ["hvp"] = ("Hessian-vector product vs gradient on fmnist_mlp, batch 1000, vs PyTorch; bytes allocated per training step (options: --reps N --batch B)", HvpBench.Run),
     ["membw"] = ("memory-copy bandwidth, 256 MB buffer (GB/s)", MemoryBandwidth.Run),
     ["optim"] = ("optimizer step ns/param on 10M float32 parameters vs memory-copy bandwidth (options: --params N --reps R --optimizers adam,sgd,...|all)", OptimizerBench.Run),
 };
