@@ -1,1 +1,1 @@
-return 0;
+return Descent.Cli.Cli.Run(args, Console.Out, Console.Error);

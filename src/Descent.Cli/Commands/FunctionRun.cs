@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using Descent.Optim;
+using Descent.Optim.Schedules;
+using Descent.Problems.Functions;
+
+namespace Descent.Cli.Commands;
+
+/// <summary>An optimizer on a test function: the loop behind <c>descent optimize</c>.</summary>
+public sealed class FunctionRun
+{
+    /// <summary>What to run.</summary>
+    /// <param name="Function">Function spec, e.g. <c>quadratic:kappa=100</c>.</param>
+    /// <param name="Dimension">Number of variables, or null.</param>
+    /// <param name="Optimizer">Optimizer name.</param>
+    /// <param name="Settings">Optimizer settings.</param>
+    /// <param name="Start">Start point, or null for the function's usual one.</param>
+    /// <param name="Steps">Optimizer steps.</param>
+    /// <param name="Noise">Gradient-noise standard deviation.</param>
+    /// <param name="Seed">Seed of the noise.</param>
+    /// <param name="Schedule">Schedule text, or null.</param>
+    public sealed record Request(string Function, int? Dimension, string Optimizer, IReadOnlyDictionary<string, string> Settings,
+        double[]? Start, int Steps, double Noise, ulong Seed, string? Schedule);
+
+    /// <summary>The path and what the run did.</summary>
+    /// <param name="Points">Iterates x₀ … x_N.</param>
+    /// <param name="Values">f at each iterate.</param>
+    /// <param name="GradientNorms">‖∇f‖ (exact, without noise) at each iterate.</param>
+    /// <param name="Steps">Steps taken.</param>
+    /// <param name="SkippedSteps">Steps skipped for non-finite values.</param>
+    /// <param name="FunctionEvaluations">Objective evaluations by the optimizer.</param>
+    /// <param name="GradientEvaluations">Gradient evaluations by the optimizer.</param>
+    /// <param name="NearestMinimizerDistance">Distance from the end to the nearest known minimizer.</param>
+    public sealed record Result(IReadOnlyList<double[]> Points, IReadOnlyList<double> Values, IReadOnlyList<double> GradientNorms,
+        int Steps, long SkippedSteps, int FunctionEvaluations, int GradientEvaluations, double NearestMinimizerDistance)
+    {
+        /// <summary>The last iterate.</summary>
+        public double[] Final => Points[^1];
+
+        /// <summary>f at the last iterate.</summary>
+        public double FinalValue => Values[^1];
+
+        /// <summary>A one-line summary.</summary>
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"{Steps} steps, {FunctionEvaluations} function and {GradientEvaluations} gradient evaluations, {SkippedSteps} skipped; ‖∇f(x)‖ = {Numbers.Short(GradientNorms[^1])}; nearest known minimizer at distance {Numbers.Short(NearestMinimizerDistance)}; f(x0) = {Numbers.Short(Values[0])}");
+    }
+
+    private readonly Request request;
+    private readonly FunctionObjective objective;
+
+    private FunctionRun(Request request, TestFunction function, FunctionObjective objective, Optimizer optimizer)
+    {
+        this.request = request;
+        Function = function;
+        this.objective = objective;
+        Optimizer = optimizer;
+    }
+
+    /// <summary>The function.</summary>
+    public TestFunction Function { get; }
+
+    /// <summary>The optimizer, bound to the point x.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>Checks the request and builds the function, objective and optimizer.</summary>
+    /// <exception cref="ConfigurationException">Unknown names, bad settings, a non-positive step count, or a plot of a function that is not 2-D.</exception>
+    /// <exception cref="ShapeException">The start point has the wrong length.</exception>
+    public static FunctionRun Prepare(Request r, bool needsPlot = false)
+    {
+        if (r.Steps < 0) throw new ConfigurationException($"--steps must be ≥ 0, got {r.Steps}.");
+        if (r.Dimension is int d && d < 1) throw new ConfigurationException($"--dim must be at least 1, got {d}.");
+        if (r.Dimension is int dd && r.Start is { } s0 && s0.Length != dd)
+            throw new ShapeException($"--start has {s0.Length} values but --dim is {dd}; give one value per variable.");
+        var optimizer = OptimizerFactory.Create(r.Optimizer, r.Settings);
+        var function = TestFunctions.Create(r.Function, r.Dimension ?? r.Start?.Length);
+        var start = r.Start ?? function.DefaultStart;
+        if (start.Length != function.Dimension)
+            throw new ShapeException($"--start has {start.Length} values but {function.Name} has {function.Dimension} variables; give one value per variable.");
+        if (needsPlot && function.Dimension != 2)
+            throw new ConfigurationException($"--plot draws 2-D functions; {function.Name} has {function.Dimension} variables here.");
+        if (r.Schedule is not null) optimizer.Schedule = Schedule.Parse(r.Schedule);
+        var objective = new FunctionObjective(function, start, r.Noise, r.Seed);
+        optimizer.Init(objective.Parameters);
+        return new FunctionRun(r, function, objective, optimizer);
+    }
+
+    /// <summary>Takes the steps and records the path.</summary>
+    /// <exception cref="NonFiniteException">The gradient became non-finite with <c>nonfinite=halt</c>.</exception>
+    public Result Execute()
+    {
+        var points = new List<double[]>();
+        var values = new List<double>();
+        var norms = new List<double>();
+        void Record()
+        {
+            var x = objective.X;
+            var g = new double[x.Length];
+            Function.Gradient(x, g);
+            points.Add(x);
+            values.Add(Function.Value(x));
+            norms.Add(Math.Sqrt(g.Sum(v => v * v)));
+        }
+        Record();
+        for (int k = 0; k < request.Steps; k++)
+        {
+            Optimizer.Step(objective);
+            Record();
+        }
+        var end = points[^1];
+        double nearest = Function.Minimizers.Count == 0 ? double.NaN
+            : Function.Minimizers.Min(m => Math.Sqrt(m.Zip(end, (a, b) => (a - b) * (a - b)).Sum()));
+        return new Result(points, values, norms, request.Steps, Optimizer.SkippedSteps,
+            objective.FunctionEvaluations, objective.GradientEvaluations, nearest);
+    }
+
+    /// <summary>Writes the trace CSV (<c>step,loss,grad_norm,x0,x1,…</c>; row 0 is the start point).</summary>
+    public static void WriteTrace(string path, Result result)
+    {
+        int n = result.Points[0].Length;
+        var sb = new StringBuilder("step,loss,grad_norm");
+        for (int i = 0; i < n; i++) sb.Append(",x").Append(i.ToString(CultureInfo.InvariantCulture));
+        sb.Append('\n');
+        for (int k = 0; k < result.Points.Count; k++)
+        {
+            sb.Append(k.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Numbers.Exact(result.Values[k]))
+              .Append(',').Append(Numbers.Exact(result.GradientNorms[k]));
+            foreach (var x in result.Points[k]) sb.Append(',').Append(Numbers.Exact(x));
+            sb.Append('\n');
+        }
+        OutputFile.Write(path, sb.ToString());
+    }
+}

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Descent.Tensors.Kernels;
+using Descent.Training;
+
+namespace Descent.Cli.Commands;
+
+/// <summary>
+/// <c>descent train --problem P --optimizer O [--set k=v]... [--schedule S] [--epochs E] [--batch-size B]
+/// [--seed S] [--data-dir D] --out DIR [--resume]</c> and the loop's options: trains a benchmark problem
+/// and writes the run directory (<c>metrics.csv</c>, <c>summary.json</c>, checkpoints, <c>model.safetensors</c>).
+/// Ctrl-C finishes the current step, saves a checkpoint and prints how to resume.
+/// </summary>
+public static class TrainCommand
+{
+    /// <summary>The command.</summary>
+    public static Command Create(CommandContext context)
+    {
+        var problem = new Option<string>("--problem") { Description = "benchmark problem (listed below)", Required = true };
+        var optimizer = new Option<string>("--optimizer") { Description = "optimizer name (listed below)", Required = true };
+        var set = new Option<string[]>("--set") { Description = "optimizer setting key=value, repeatable (keys listed below)", AllowMultipleArgumentsPerToken = false };
+        var schedule = new Option<string>("--schedule") { Description = "learning-rate schedule, e.g. cosine:T=4000 or plateau:patience=2 (syntax below)" };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs (default: the problem's)" };
+        var batch = new Option<int?>("--batch-size") { Description = "mini-batch size (default: the problem's)" };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the initialization, data order and dropout", DefaultValueFactory = _ => 0 };
+        var dataDir = new Option<string>("--data-dir") { Description = "Fashion-MNIST directory (else $DESCENT_DATA, /usr/share/datasets/fashion-mnist, then the bundled sample)" };
+        var output = new Option<string>("--out") { Description = "run directory for metrics.csv, summary.json and checkpoints", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same options)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "start over in an --out that already holds a run" };
+        var sampler = new Option<string>("--sampler") { Description = "shuffle (default), uniform (with replacement), full (full batch) or online (batch 1)" };
+        var limitTrain = new Option<int?>("--limit-train") { Description = "train on the first N training examples only (quick runs)" };
+        var limitEval = new Option<int?>("--limit-eval") { Description = "evaluate on the first N validation and N test examples only" };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "pause with a checkpoint after N steps in total (resume later with --resume)" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at the end of each epoch only)" };
+        var keepEpochs = new Option<bool>("--keep-epoch-checkpoints") { Description = "keep every epoch's checkpoint as checkpoint-epochN.safetensors" };
+        var earlyStopping = new Option<int?>("--early-stopping") { Description = "stop when the monitored metric has not improved for PATIENCE epochs" };
+        var monitor = new Option<string>("--monitor") { Description = "val_loss (default) or val_accuracy: the metric for early stopping, --restore-best and the best epoch", DefaultValueFactory = _ => "val_loss" };
+        var restoreBest = new Option<bool>("--restore-best") { Description = "end with the weights of the best epoch (by --monitor)" };
+        var average = new Option<string>("--average") { Description = "evaluate the averaged iterates: polyak (arithmetic mean) or ema[:decay], e.g. ema:0.999" };
+        var clipNorm = new Option<string>("--clip-norm") { Description = "clip the gradient to this global L2 norm (same as --set clip_norm=C)" };
+        var weightDecay = new Option<string>("--weight-decay") { Description = "the optimizer's weight decay (same as --set weight_decay=W)" };
+        var l2 = new Option<double>("--l2") { Description = "add the penalty λ‖w‖² on the weights to the objective", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels (default: all cores)" };
+        var logEvery = new Option<int>("--log-every") { Description = "write step, loss and gradient norm to steps.csv every N steps" };
+        var evalBatch = new Option<int>("--eval-batch-size") { Description = "examples per evaluation batch", DefaultValueFactory = _ => 1000 };
+
+        var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
+        foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, overwrite, sampler,
+            limitTrain, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
+            l2, threads, logEvery, evalBatch })
+            cmd.Options.Add(o);
+
+        cmd.SetAction(pr =>
+        {
+            var settings = SettingsParser.Parse(pr.GetValue(set));
+            if (pr.GetValue(average) is { } avg) SettingsParser.AddAverage(settings, avg);
+            if (pr.GetValue(clipNorm) is { } clip) SettingsParser.Add(settings, "clip_norm", clip, "--clip-norm");
+            if (pr.GetValue(weightDecay) is { } wd) SettingsParser.Add(settings, "weight_decay", wd, "--weight-decay");
+            if (pr.GetValue(threads) is int t)
+            {
+                if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
+                KernelThreads.MaxThreads = t;
+            }
+            var spec = new RunSpec
+            {
+                Problem = pr.GetValue(problem)!,
+                Optimizer = pr.GetValue(optimizer)!,
+                Settings = settings,
+                Schedule = pr.GetValue(schedule),
+                Epochs = pr.GetValue(epochs),
+                BatchSize = pr.GetValue(batch),
+                Seed = pr.GetValue(seed),
+                DataDir = pr.GetValue(dataDir),
+                Sampler = pr.GetValue(sampler),
+                LimitTrain = pr.GetValue(limitTrain),
+                LimitEval = pr.GetValue(limitEval),
+                MaxSteps = pr.GetValue(maxSteps),
+                CheckpointEvery = pr.GetValue(checkpointEvery),
+                KeepEpochCheckpoints = pr.GetValue(keepEpochs),
+                EarlyStopping = pr.GetValue(earlyStopping),
+                Monitor = pr.GetValue(monitor)!,
+                RestoreBest = pr.GetValue(restoreBest),
+                L2 = pr.GetValue(l2),
+                LogEvery = pr.GetValue(logEvery),
+                EvalBatchSize = pr.GetValue(evalBatch),
+            };
+            var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
+                ResumeCommand(context.Args));
+            var result = RunWithSignals(spec, io, context.Cancellation);
+            return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs with Ctrl-C (SIGINT) and SIGTERM turned into a cancellation: the trainer finishes its
+    /// step, saves a checkpoint and returns. A second Ctrl-C terminates at once.</summary>
+    private static TrainingResult RunWithSignals(RunSpec spec, RunIo io, CancellationToken outer)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        void Handler(PosixSignalContext c)
+        {
+            if (cts.IsCancellationRequested) return; // second signal: default action (terminate)
+            c.Cancel = true;
+            cts.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handler);
+        return TrainingRun.Execute(spec, io, cts.Token);
+    }
+
+    /// <summary>The command line that resumes this run: the same arguments without <c>--overwrite</c> and
+    /// <c>--max-steps</c>, plus <c>--resume</c>.</summary>
+    public static string ResumeCommand(string[] args)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (a == "--overwrite" || a.StartsWith("--max-steps=", StringComparison.Ordinal)) continue;
+            if (a == "--max-steps") { i++; continue; }
+            parts.Add(Quote(a));
+        }
+        if (!args.Contains("--resume")) parts.Add("--resume");
+        return "descent " + string.Join(' ', parts);
+    }
+
+    private static string Quote(string a) =>
+        a.Length > 0 && a.All(ch => char.IsLetterOrDigit(ch) || "-_=.,:/+@%".Contains(ch))
+            ? a : "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
