@@ -11,7 +11,9 @@ namespace Descent.Training;
 /// Builds a run from a <see cref="RunSpec"/>: the problem, its data (limited if asked), the model seeded
 /// from the spec's seed, the objective (problem loss + penalties + optional L2), the optimizer with its
 /// schedule, the sampler, and the callbacks the spec asks for. Building twice from the same spec gives
-/// identical objects, which is what makes a resumed run continue exactly.
+/// identical objects (problems draw their initialization and dropout streams from
+/// <c>Rng.Stream(seed, …)</c>, never from the process-wide default stream), which is what makes a resumed
+/// run continue exactly, in this process or another.
 /// </summary>
 public sealed class RunSetup
 {
@@ -102,7 +104,6 @@ public sealed class RunSetup
         spec = Resolve(spec);
         var problem = ProblemCatalog.Create(spec.Problem);
         var data = Limit(problem.LoadData(new ProblemContext(spec.DataDir)), spec);
-        DefaultRng.Seed(Derive(spec.Seed, "default"));
         var model = problem.BuildModel(spec.Seed);
         var penalties = problem.Penalties.ToList();
         if (spec.L2 > 0) penalties.Add(Penalty.L2(spec.L2, ParameterRule.Weights));

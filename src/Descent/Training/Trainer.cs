@@ -118,7 +118,8 @@ public sealed partial class Trainer
                     Save();
                     return (TrainingStatus.Stopped, stop);
                 }
-                if (options.CheckpointEvery > 0 && context.GlobalStep % options.CheckpointEvery == 0) Save();
+                // (the epoch's last step is saved at the end of the epoch, after its evaluation)
+                if (options.CheckpointEvery > 0 && context.GlobalStep % options.CheckpointEvery == 0 && info.StepInEpoch < steps) Save();
                 if (cancellation.IsCancellationRequested)
                 {
                     Save();
