@@ -42,7 +42,7 @@ public sealed class FunctionRun
 
         /// <summary>A one-line summary.</summary>
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"{Steps} steps, {FunctionEvaluations} function and {GradientEvaluations} gradient evaluations, {SkippedSteps} skipped; ‖∇f(x)‖ = {Numbers.Short(GradientNorms[^1])}; nearest known minimizer at distance {Numbers.Short(NearestMinimizerDistance)}; f(x0) = {Numbers.Short(Values[0])}");
+            $"{Steps} steps, {FunctionEvaluations} function and {GradientEvaluations} gradient evaluations, {SkippedSteps} skipped; ‖∇f(x)‖ = {Numbers.Short(GradientNorms[^1])}; {(double.IsNaN(NearestMinimizerDistance) ? "no known minimizer" : "nearest known minimizer at distance " + Numbers.Short(NearestMinimizerDistance))}; f(x0) = {Numbers.Short(Values[0])}");
     }
 
     private readonly Request request;

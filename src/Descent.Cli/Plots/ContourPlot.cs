@@ -5,7 +5,7 @@ namespace Descent.Cli.Plots;
 
 /// <summary>
 /// A contour plot of f(x, y) with optimization paths: contour lines at levels evenly spaced in
-/// log(f − min f + δ) (so the floor of a valley and its walls both show), coloured from dark (low) to light
+/// log(f − min f + δ) (so the floor of a valley and its walls both show; linearly when f goes negative), coloured from dark (low) to light
 /// (high), axes with nice ticks, each path as a line through its iterates with a start and an end marker,
 /// and known minimizers as crosses. Written as a self-contained SVG.
 /// </summary>
@@ -117,10 +117,14 @@ public sealed class ContourPlot
                 if (double.IsFinite(v)) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
             }
         if (!(hi > lo)) return;
+        // Levels evenly spaced in log(f − min + δ) for functions bounded below by their minimum in the box
+        // (valleys and walls both show); evenly spaced in f when f goes negative (saddles).
+        bool logScale = lo >= 0;
         double delta = (hi - lo) * 1e-4;
-        for (int r = 0; r < Grid; r++)
-            for (int c = 0; c < Grid; c++) z[r, c] = Math.Log(z[r, c] - lo + delta);
-        double zlo = Math.Log(delta), zhi = Math.Log(hi - lo + delta);
+        if (logScale)
+            for (int r = 0; r < Grid; r++)
+                for (int c = 0; c < Grid; c++) z[r, c] = Math.Log(z[r, c] - lo + delta);
+        double zlo = logScale ? Math.Log(delta) : lo, zhi = logScale ? Math.Log(hi - lo + delta) : hi;
         double sx = Size / (Grid - 1.0), sy = Size / (Grid - 1.0);
         for (int k = 1; k <= Levels; k++)
         {
