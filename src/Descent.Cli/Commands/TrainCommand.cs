@@ -29,6 +29,7 @@ public static class TrainCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "start over in an --out that already holds a run" };
         var sampler = new Option<string>("--sampler") { Description = "shuffle (default), uniform (with replacement), full (full batch) or online (batch 1)" };
         var limitTrain = new Option<int?>("--limit-train") { Description = "train on the first N training examples only (quick runs)" };
+        var valFraction = new Option<double>("--val-fraction") { Description = "share of the Fashion-MNIST training images held out for validation (0: train on all 60,000)", DefaultValueFactory = _ => 0.1 };
         var limitEval = new Option<int?>("--limit-eval") { Description = "evaluate on the first N validation and N test examples only" };
         var maxSteps = new Option<long?>("--max-steps") { Description = "pause with a checkpoint after N steps in total (resume later with --resume)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "also checkpoint every N steps (default: at the end of each epoch only)" };
@@ -46,7 +47,7 @@ public static class TrainCommand
 
         var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
         foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, overwrite, sampler,
-            limitTrain, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
+            limitTrain, valFraction, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
             l2, threads, logEvery, evalBatch })
             cmd.Options.Add(o);
 
@@ -74,6 +75,7 @@ public static class TrainCommand
                 Sampler = pr.GetValue(sampler),
                 LimitTrain = pr.GetValue(limitTrain),
                 LimitEval = pr.GetValue(limitEval),
+                ValidationFraction = pr.GetValue(valFraction),
                 MaxSteps = pr.GetValue(maxSteps),
                 CheckpointEvery = pr.GetValue(checkpointEvery),
                 KeepEpochCheckpoints = pr.GetValue(keepEpochs),

@@ -16,7 +16,7 @@ public abstract class FashionMnistProblem : Problem
 
     /// <inheritdoc />
     public override DataSplits LoadData(ProblemContext context) =>
-        DataSplits.FashionMnist(FashionMnist.Load(context.DataDir), SplitOptions.Default with { Images = Images });
+        DataSplits.FashionMnist(FashionMnist.Load(context.DataDir), SplitOptions.Default with { Images = Images, ValidationFraction = context.ValidationFraction });
 }
 
 /// <summary>Multinomial logistic regression on Fashion-MNIST: one linear layer 784 → 10 and softmax

@@ -8,7 +8,9 @@ namespace Descent.Problems;
 /// <param name="DataDir">An explicit Fashion-MNIST directory (else <c>$DESCENT_DATA</c>, the system
 /// directory, then the bundled sample).</param>
 /// <param name="Seed">Seed of the synthetic data sets (the model's initialization has its own).</param>
-public sealed record ProblemContext(string? DataDir = null, ulong Seed = 0);
+/// <param name="ValidationFraction">The share of the Fashion-MNIST training images held out for validation
+/// (0 trains on all 60,000 and leaves the validation set empty).</param>
+public sealed record ProblemContext(string? DataDir = null, ulong Seed = 0, double ValidationFraction = 0.1);
 
 /// <summary>
 /// A benchmark problem: a model, a loss (plus penalties) and its data, with the recipe defaults the

@@ -103,7 +103,7 @@ public sealed class RunSetup
     {
         spec = Resolve(spec);
         var problem = ProblemCatalog.Create(spec.Problem);
-        var data = Limit(problem.LoadData(new ProblemContext(spec.DataDir)), spec);
+        var data = Limit(problem.LoadData(new ProblemContext(spec.DataDir, ValidationFraction: spec.ValidationFraction)), spec);
         var model = problem.BuildModel(spec.Seed);
         var penalties = problem.Penalties.ToList();
         if (spec.L2 > 0) penalties.Add(Penalty.L2(spec.L2, ParameterRule.Weights));

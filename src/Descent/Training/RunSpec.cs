@@ -38,6 +38,9 @@ public sealed record RunSpec
     /// optimizers (plain <c>gd</c>) without a batch size, else <c>shuffle</c>.</summary>
     public string? Sampler { get; init; }
 
+    /// <summary>The share of the Fashion-MNIST training images held out for validation (0: none, train on all).</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
     /// <summary>Use only the first N training examples (quick runs); null: all.</summary>
     public int? LimitTrain { get; init; }
 
@@ -92,6 +95,7 @@ public sealed record RunSpec
         Check("seed", Seed.ToString(CultureInfo.InvariantCulture), other.Seed.ToString(CultureInfo.InvariantCulture));
         Check("sampler", Sampler, other.Sampler);
         Check("limit-train", LimitTrain?.ToString(CultureInfo.InvariantCulture), other.LimitTrain?.ToString(CultureInfo.InvariantCulture));
+        Check("val-fraction", ValidationFraction.ToString("R", CultureInfo.InvariantCulture), other.ValidationFraction.ToString("R", CultureInfo.InvariantCulture));
         Check("l2", L2.ToString("R", CultureInfo.InvariantCulture), other.L2.ToString("R", CultureInfo.InvariantCulture));
         return d;
     }

@@ -42,6 +42,25 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void ValFractionZero_TrainsOnTheWholeTrainingSet()
+    {
+        string run = dir.File("all");
+        var r = CliRunner.Run("train", "--problem", "fmnist_logreg", "--optimizer", "sgd", "--epochs", "1", "--val-fraction", "0",
+            "--limit-eval", "200", "--out", run);
+        Assert.Equal(0, r.Code);
+        Assert.Contains(" train / 0 validation / 200 test examples", r.Out);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunSummary.FileName)));
+        var data = summary.RootElement.GetProperty("data");
+        Assert.Equal(0, data.GetProperty("validation").GetInt32());
+        Assert.Equal(data.GetProperty("is_sample").GetBoolean() ? 6000 : 60000, data.GetProperty("train").GetInt32());
+        Assert.InRange(summary.RootElement.GetProperty("test_accuracy").GetDouble(), 0.5, 1.0);
+
+        var bad = CliRunner.Run("train", "--problem", "fmnist_logreg", "--optimizer", "sgd", "--val-fraction", "1.5", "--out", dir.File("bad"));
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("fraction", bad.Err);
+    }
+
+    [Fact]
     public void MaxSteps_ThenResume_EqualsAStraightRun()
     {
         string[] Args(string outDir, params string[] extra) =>
