@@ -22,11 +22,15 @@ public sealed record ParameterSlot(string Name, Parameter Parameter, int Offset,
 /// </summary>
 public sealed class FlatParameters
 {
-    internal FlatParameters(Tensor values, Tensor grads, IReadOnlyList<ParameterSlot> slots)
+    private readonly Module root;
+    private IReadOnlyList<ParameterSite>? sites;
+
+    internal FlatParameters(Tensor values, Tensor grads, IReadOnlyList<ParameterSlot> slots, Module root)
     {
         Values = values;
         Grads = grads;
         Slots = slots;
+        this.root = root;
     }
 
     /// <summary>Every parameter value, concatenated in registration order (1-D).</summary>
@@ -37,6 +41,23 @@ public sealed class FlatParameters
 
     /// <summary>The layout: one slot per parameter.</summary>
     public IReadOnlyList<ParameterSlot> Slots { get; }
+
+    /// <summary>Each parameter's <see cref="ParameterSite"/> (owner and layer position, what a
+    /// <see cref="ParameterSelector"/> chooses by), aligned with <see cref="Slots"/>.</summary>
+    public IReadOnlyList<ParameterSite> Sites
+    {
+        get
+        {
+            if (sites is null)
+            {
+                var s = ParameterSite.Of(root);
+                if (s.Count != Slots.Count || s.Where((x, i) => !ReferenceEquals(x.Parameter, Slots[i].Parameter)).Any())
+                    throw new InvalidOperationException("The model's parameters changed after its flat buffer was made; use the model's current Flat.");
+                sites = s;
+            }
+            return sites;
+        }
+    }
 
     /// <summary>Total number of parameter elements.</summary>
     public int Count => Values.Size;
@@ -69,7 +90,7 @@ public sealed class FlatParameters
         return Tensor.Cat(parts.Select(p => p.Reshape(p.Size)).ToArray(), 0);
     }
 
-    internal static FlatParameters Bind(IReadOnlyList<(string Name, Parameter P, Module Owner)> parameters)
+    internal static FlatParameters Bind(Module root, IReadOnlyList<(string Name, Parameter P, Module Owner)> parameters)
     {
         var dtype = parameters.Count == 0 ? DType.Float32 : parameters[0].P.DType;
         foreach (var (name, p, _) in parameters)
@@ -80,7 +101,7 @@ public sealed class FlatParameters
         var values = Tensor.ZerosUnscoped(new Shape(total), dtype);
         var grads = Tensor.ZerosUnscoped(new Shape(total), dtype);
         var slots = new List<ParameterSlot>();
-        var flat = new FlatParameters(values, grads, slots);
+        var flat = new FlatParameters(values, grads, slots, root);
         int offset = 0;
         foreach (var (name, p, owner) in parameters)
         {

@@ -128,7 +128,7 @@ public abstract class Module
     {
         get
         {
-            if (flat is null || !flat.IsCurrent) flat = FlatParameters.Bind(NamedParametersWithOwner());
+            if (flat is null || !flat.IsCurrent) flat = FlatParameters.Bind(this, NamedParametersWithOwner());
             return flat;
         }
     }

@@ -8,7 +8,16 @@ namespace Descent.Optim;
 /// <param name="Name">The group's name.</param>
 /// <param name="Selector">Which parameters belong to it.</param>
 /// <param name="Overrides">Settings that differ from the optimizer's (e.g. <c>weight_decay=0</c>).</param>
-public sealed record ParameterGroupRule(string Name, ParameterSelector Selector, IReadOnlyDictionary<string, string> Overrides);
+public sealed record ParameterGroupRule(string Name, ParameterSelector Selector, IReadOnlyDictionary<string, string> Overrides)
+{
+    /// <summary>The rule in the text form of <see cref="ParameterGroups.Parse"/>:
+    /// <c>NAME@SELECTOR:key=value[,key=value...]</c>, settings sorted by key.</summary>
+    public string Text =>
+        $"{Name}@{Selector.Text}:{string.Join(",", Overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value))}";
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}
 
 /// <summary>
 /// Parameter groups, as in PyTorch: rules that give some parameters their own hyperparameters, e.g. "no
@@ -18,15 +27,31 @@ public sealed record ParameterGroupRule(string Name, ParameterSelector Selector,
 /// </summary>
 public sealed class ParameterGroups
 {
+    /// <summary>The text form of one rule, for help texts (see <see cref="Parse"/>).</summary>
+    public const string Syntax =
+        "Parameter groups (--group NAME@SELECTOR:key=value[,key=value...], repeatable):\n" +
+        "  the parameters SELECTOR chooses get these optimizer settings instead of the --set ones; the first\n" +
+        "  group that matches a parameter wins, the others stay in the group 'default'; NAME@ may be left out\n" +
+        "  (group1, group2, ...). Keys that act on the whole optimizer (clip_norm, clip_value, nonfinite,\n" +
+        "  average...) cannot differ between groups. Example: --group \"nodecay@kind:bias/norm_scale|rank:1:weight_decay=0\"\n";
+
     private readonly List<ParameterGroupRule> rules = [];
 
     /// <summary>The rules in order.</summary>
     public IReadOnlyList<ParameterGroupRule> Rules => rules;
 
+    /// <summary>The rules in the text form of <see cref="Parse"/>, separated by <c>;</c> (empty without rules).</summary>
+    public string Text => string.Join(";", rules.Select(r => r.Text));
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+
     /// <summary>Adds a rule.</summary>
-    /// <exception cref="ConfigurationException">The name is taken.</exception>
+    /// <exception cref="ConfigurationException">The name is taken or not a plain word.</exception>
     public ParameterGroups Add(string name, ParameterSelector selector, IReadOnlyDictionary<string, string> overrides)
     {
+        if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            throw new ConfigurationException($"Parameter group name '{name}' must be a word of letters, digits, '_' or '-'.");
         if (name == "default" || rules.Any(r => r.Name == name))
             throw new ConfigurationException($"Parameter group name '{name}' is already used; choose another.");
         rules.Add(new ParameterGroupRule(name, selector, overrides));
@@ -40,31 +65,39 @@ public sealed class ParameterGroups
         new Dictionary<string, string> { ["weight_decay"] = "0" });
 
     /// <summary>
-    /// Reads rules for the command line, separated by <c>;</c>: <c>[name@]selector:key=value[,key=value]</c>,
-    /// e.g. <c>no_decay@kind=bias/normscale/normshift|rank=1:weight_decay=0</c> (see
-    /// <see cref="ParameterSelector.Parse"/> for selectors).
+    /// Reads rules separated by <c>;</c>, each <c>[NAME@]SELECTOR:key=value[,key=value...]</c>, e.g.
+    /// <c>no_decay@kind:bias/norm_scale/norm_shift|rank:1:weight_decay=0</c> or
+    /// <c>head@layer:last:lr=0.01</c>; the selector is written as <see cref="ParameterSelector.Syntax"/>
+    /// describes and ends at the <c>:</c> before the settings. Unnamed rules are called <c>group1</c>,
+    /// <c>group2</c>, … by their position.
     /// </summary>
-    /// <exception cref="ConfigurationException">A rule is malformed.</exception>
+    /// <exception cref="ConfigurationException">A rule is malformed (the message names it).</exception>
     public static ParameterGroups Parse(string text)
     {
         var groups = new ParameterGroups();
         int n = 0;
-        foreach (var rule in text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var rule in (text ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             n++;
             int at = rule.IndexOf('@');
-            string name = at > 0 ? rule[..at].Trim() : $"group{n}";
-            string rest = at > 0 ? rule[(at + 1)..] : rule;
-            int colon = rest.IndexOf(':');
-            if (colon < 0) throw new ConfigurationException($"Parameter group '{rule}' needs overrides after a colon, e.g. 'rank=1:weight_decay=0'.");
+            string name = at >= 0 ? rule[..at].Trim() : $"group{n}";
+            string rest = at >= 0 ? rule[(at + 1)..] : rule;
+            var selector = ParameterSelector.ParsePrefix(rest, out int end);
+            if (end >= rest.Length)
+                throw new ConfigurationException($"Parameter group '{rule}' needs overrides after a colon, e.g. 'rank:1:weight_decay=0'; write [NAME@]SELECTOR:key=value[,key=value].");
+            if (rest[end] != ':')
+                throw new ConfigurationException($"Parameter group '{rule}': expected ':' and the settings after the selector '{selector.Text}', found '{rest[end..]}'; write [NAME@]SELECTOR:key=value[,key=value], e.g. nodecay@kind:bias:weight_decay=0.");
             var overrides = new Dictionary<string, string>();
-            foreach (var kv in rest[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            foreach (var kv in rest[(end + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 int eq = kv.IndexOf('=');
-                if (eq <= 0) throw new ConfigurationException($"Parameter group '{name}': '{kv}' must be key=value.");
-                overrides[kv[..eq].Trim()] = kv[(eq + 1)..].Trim();
+                if (eq <= 0 || eq == kv.Length - 1) throw new ConfigurationException($"Parameter group '{name}': '{kv}' must be key=value, e.g. weight_decay=0.");
+                string key = kv[..eq].Trim();
+                if (!overrides.TryAdd(key, kv[(eq + 1)..].Trim()))
+                    throw new ConfigurationException($"Parameter group '{name}' sets '{key}' twice; give it once.");
             }
-            groups.Add(name, ParameterSelector.Parse(rest[..colon]), overrides);
+            if (overrides.Count == 0) throw new ConfigurationException($"Parameter group '{rule}' needs overrides after a colon, e.g. 'rank:1:weight_decay=0'.");
+            groups.Add(name, selector, overrides);
         }
         return groups;
     }
@@ -75,10 +108,11 @@ public sealed class ParameterGroups
     {
         var members = new List<ParameterSlot>[rules.Count + 1];
         for (int i = 0; i < members.Length; i++) members[i] = [];
-        foreach (var slot in parameters.Slots)
+        var sites = rules.Count > 0 ? parameters.Sites : null;
+        for (int i = 0; i < parameters.Slots.Count; i++)
         {
-            int g = rules.FindIndex(r => r.Selector.Matches(slot));
-            members[g < 0 ? 0 : g + 1].Add(slot);
+            int g = sites is null ? -1 : rules.FindIndex(r => r.Selector.Matches(sites[i]));
+            members[g < 0 ? 0 : g + 1].Add(parameters.Slots[i]);
         }
         var result = new List<ParameterGroup> { new("default", settings, members[0], new Dictionary<string, string>()) };
         for (int i = 0; i < rules.Count; i++)

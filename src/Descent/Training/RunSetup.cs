@@ -51,7 +51,9 @@ public sealed class RunSetup
     /// <summary>
     /// Checks a spec without loading data and fills in its defaults: canonical problem and optimizer names,
     /// the problem's epochs and batch size, the sampler (<c>full</c> for a full-batch optimizer without a
-    /// batch size). Settings and the schedule are validated by creating them.
+    /// batch size). Settings, the schedule, the parameter groups (with their settings) and the <c>--l2-on</c>
+    /// selector are validated by creating them; groups and the selector are written back in their canonical
+    /// text (so a resumed run compares equal however they were spelled).
     /// </summary>
     /// <exception cref="ConfigurationException">An unknown name, an invalid setting or schedule, or a number out of range.</exception>
     public static RunSpec Resolve(RunSpec spec)
@@ -75,6 +77,12 @@ public sealed class RunSetup
         if (spec.EarlyStopping is int es) Positive(es, "--early-stopping");
         Positive(spec.EvalBatchSize, "--eval-batch-size");
         if (!(spec.L2 >= 0) || double.IsInfinity(spec.L2)) throw new ConfigurationException($"--l2 must be a finite number ≥ 0, got {spec.L2}.");
+        if (spec.L2On is not null && spec.L2 == 0)
+            throw new ConfigurationException($"--l2-on {spec.L2On} chooses the parameters of the --l2 penalty; give --l2 λ > 0 too, or leave --l2-on out.");
+        string? l2On = spec.L2On is null ? null : ParameterSelector.Parse(spec.L2On).Text;
+        var groups = ParseGroups(spec.Groups);
+        var groupSettings = GroupSettings(optimizer);
+        foreach (var rule in groups.Rules) groupSettings.With(rule.Overrides, forGroup: true);
         var monitor = ValidationMetric.Parse(spec.Monitor);
         if (monitor.Maximize && !problem.IsClassification)
             throw new ConfigurationException($"{problem.Name} is a regression problem, so it has no accuracy to monitor; use --monitor val_loss.");
@@ -83,6 +91,8 @@ public sealed class RunSetup
             Problem = problem.Name,
             Optimizer = optimizer.Name,
             Settings = optimizer.ExplicitSettings.ToDictionary(kv => kv.Key, kv => kv.Value),
+            Groups = groups.Rules.Select(r => r.Text).ToArray(),
+            L2On = l2On,
             Schedule = spec.Schedule?.Trim(),
             Epochs = epochs,
             BatchSize = batch,
@@ -106,11 +116,11 @@ public sealed class RunSetup
         var data = Limit(problem.LoadData(new ProblemContext(spec.DataDir, ValidationFraction: spec.ValidationFraction)), spec);
         var model = problem.BuildModel(spec.Seed);
         var penalties = problem.Penalties.ToList();
-        if (spec.L2 > 0) penalties.Add(Penalty.L2(spec.L2, ParameterRule.Weights));
+        if (spec.L2 > 0) penalties.Add(Penalty.L2(spec.L2, ParameterSelector.Parse(spec.L2On ?? RunSpec.DefaultL2On)));
         var objective = new Objective(model, problem.Loss, [.. penalties]);
         var optimizer = OptimizerFactory.Create(spec.Optimizer, spec.Settings);
         if (spec.Schedule is not null) optimizer.Schedule = Schedule.Parse(spec.Schedule);
-        optimizer.Init(model.Flat);
+        optimizer.Init(model.Flat, ParseGroups(spec.Groups));
         var sampler = CreateSampler(spec, data.Train.Count);
         var parts = new TrainingParts(model, objective, optimizer, sampler, data, problem.IsClassification);
         var monitor = ValidationMetric.Parse(spec.Monitor);
@@ -134,6 +144,13 @@ public sealed class RunSetup
         callbacks.AddRange(extraCallbacks ?? []);
         return new RunSetup(spec, problem, parts, options, callbacks);
     }
+
+    /// <summary>Reads <see cref="RunSpec.Groups"/> (numbering unnamed groups across all of them).</summary>
+    /// <exception cref="ConfigurationException">A group is malformed.</exception>
+    public static ParameterGroups ParseGroups(IReadOnlyList<string>? groups) => ParameterGroups.Parse(string.Join(";", groups ?? []));
+
+    /// <summary>The settings parameter groups override: a wrapper's inner optimizer's.</summary>
+    private static OptimizerSettings GroupSettings(Optimizer optimizer) => optimizer is Lookahead l ? GroupSettings(l.Inner) : optimizer.Settings;
 
     /// <summary>A seed for one purpose derived from the run's seed (so streams never overlap).</summary>
     public static ulong Derive(ulong seed, string purpose) => Rng.Stream(seed, purpose).NextUInt64();

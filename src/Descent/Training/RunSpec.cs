@@ -47,8 +47,17 @@ public sealed record RunSpec
     /// <summary>Evaluate on only the first N validation and N test examples; null: all.</summary>
     public int? LimitEval { get; init; }
 
-    /// <summary>An L2 penalty λ‖w‖² on the weights added to the objective (0: none).</summary>
+    /// <summary>An L2 penalty λ‖θ‖² added to the objective over the parameters <see cref="L2On"/> chooses
+    /// (0: none).</summary>
     public double L2 { get; init; }
+
+    /// <summary>The parameters the <see cref="L2"/> penalty applies to, as a parameter selector
+    /// (<c>Nn.ParameterSelector.Syntax</c>); null: the weights (<c>kind:weight</c>).</summary>
+    public string? L2On { get; init; }
+
+    /// <summary>Optimizer parameter groups, each <c>[NAME@]SELECTOR:key=value[,key=value]</c>
+    /// (<c>Optim.ParameterGroups.Parse</c>), in order: the first that matches a parameter wins.</summary>
+    public IReadOnlyList<string> Groups { get; init; } = [];
 
     /// <summary>Also save a checkpoint every N steps (0: only at the end of each epoch).</summary>
     public int CheckpointEvery { get; init; }
@@ -76,7 +85,8 @@ public sealed record RunSpec
 
     /// <summary>
     /// The fields that differ between this spec and <paramref name="other"/> among those that define the
-    /// trajectory (problem, optimizer, settings, schedule, batch size, seed, sampler, data, penalty), each as
+    /// trajectory (problem, optimizer, settings, parameter groups, schedule, batch size, seed, sampler, data,
+    /// penalty and the parameters it applies to), each as
     /// "field: this vs other". The loop options (epochs, checkpoints, early stopping, logging) may change
     /// when a run is resumed.
     /// </summary>
@@ -90,6 +100,7 @@ public sealed record RunSpec
         Check("problem", Problem, other.Problem);
         Check("optimizer", Optimizer, other.Optimizer);
         Check("settings", SettingsText(Settings), SettingsText(other.Settings));
+        Check("groups", GroupsText(Groups), GroupsText(other.Groups));
         Check("schedule", Schedule, other.Schedule);
         Check("batch size", BatchSize?.ToString(CultureInfo.InvariantCulture), other.BatchSize?.ToString(CultureInfo.InvariantCulture));
         Check("seed", Seed.ToString(CultureInfo.InvariantCulture), other.Seed.ToString(CultureInfo.InvariantCulture));
@@ -97,8 +108,14 @@ public sealed record RunSpec
         Check("limit-train", LimitTrain?.ToString(CultureInfo.InvariantCulture), other.LimitTrain?.ToString(CultureInfo.InvariantCulture));
         Check("val-fraction", ValidationFraction.ToString("R", CultureInfo.InvariantCulture), other.ValidationFraction.ToString("R", CultureInfo.InvariantCulture));
         Check("l2", L2.ToString("R", CultureInfo.InvariantCulture), other.L2.ToString("R", CultureInfo.InvariantCulture));
+        Check("l2-on", L2 > 0 ? L2On ?? DefaultL2On : null, other.L2 > 0 ? other.L2On ?? DefaultL2On : null);
         return d;
     }
+
+    /// <summary>The parameters an L2 penalty applies to when <see cref="L2On"/> is null: the weights.</summary>
+    public const string DefaultL2On = "kind:weight";
+
+    private static string? GroupsText(IReadOnlyList<string>? groups) => groups is null || groups.Count == 0 ? null : string.Join(";", groups);
 
     /// <summary>The settings as sorted <c>key=value</c> pairs joined by commas.</summary>
     public static string SettingsText(IReadOnlyDictionary<string, string> settings) =>

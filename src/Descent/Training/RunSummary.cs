@@ -38,6 +38,13 @@ public static class RunSummary
         foreach (var (k, v) in opt.Settings.All) w.WriteString(k, v);
         w.WriteEndObject();
         w.WriteString("schedule", opt.Schedule.Spec);
+        if (spec is { Groups.Count: > 0 })
+        {
+            w.WriteStartArray("groups");
+            foreach (var g in spec.Groups) w.WriteStringValue(g);
+            w.WriteEndArray();
+        }
+        if (spec is { L2: > 0 }) w.WriteString("l2_on", spec.L2On ?? RunSpec.DefaultL2On);
         if (spec is not null) w.WriteNumber("seed", spec.Seed);
         else w.WriteNull("seed");
         w.WriteNumber("epochs", context.Epochs);

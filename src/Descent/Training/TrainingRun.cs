@@ -9,7 +9,10 @@ namespace Descent.Training;
 /// <param name="Output">Where progress and messages go.</param>
 /// <param name="Interactive">True on a terminal: a progress bar redrawn in place.</param>
 /// <param name="ResumeCommand">The command that resumes this run, shown when it is interrupted.</param>
-public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null);
+/// <param name="ShowGroups">Print the optimizer's parameter groups (parameter, shape, group, lr, weight_decay) at the
+/// start; they are printed anyway when the spec defines groups.</param>
+public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null,
+    bool ShowGroups = false);
 
 /// <summary>
 /// A training run in a run directory, as <c>descent train</c> does it: checks the spec, refuses to clobber
@@ -62,6 +65,7 @@ public static class TrainingRun
         int epochs = setup.Spec.Epochs!.Value;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run: {setup.Problem.Name} ({setup.Parts.Model.ParameterCount:N0} parameters), {opt.Name}{(settings.Length > 0 ? " " + settings : "")}, schedule {opt.Schedule.Spec}, {epochs} epoch{(epochs == 1 ? "" : "s")}, batch {setup.Parts.Sampler.BatchSize(0)} ({setup.Parts.Sampler.Kind}), seed {setup.Spec.Seed} -> {dir}"));
+        if (io.ShowGroups || setup.Spec.Groups.Count > 0) ShowGroups(setup, o);
         var trainer = setup.CreateTrainer();
         if (checkpoint is not null)
         {
@@ -80,6 +84,16 @@ public static class TrainingRun
             progress.Clear();
             foreach (var c in setup.Callbacks.OfType<IDisposable>()) c.Dispose();
         }
+    }
+
+    private static void ShowGroups(RunSetup setup, TextWriter o)
+    {
+        var groups = setup.Parts.Optimizer.Groups;
+        o.WriteLine("parameter groups:");
+        o.Write(Optim.ParameterGroups.Table(groups));
+        var rules = RunSetup.ParseGroups(setup.Spec.Groups).Rules;
+        foreach (var g in groups.Skip(1).Where(g => g.Slots.Count == 0))
+            o.WriteLine($"warning: parameter group '{g.Name}' ({rules.FirstOrDefault(r => r.Name == g.Name)?.Selector.Text}) holds no parameter of {setup.Problem.Name} (its selector matches none, or earlier groups took them).");
     }
 
     private static void CheckSameRun(Checkpoint checkpoint, RunSpec spec, string dir)

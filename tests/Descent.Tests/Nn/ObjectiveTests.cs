@@ -21,7 +21,7 @@ public class ObjectiveTests
     [Fact]
     public void ValueIsMeanLossPlusPenalty()
     {
-        var obj = SmallMlp(0.05, Penalty.L1(0.02, ParameterRule.All));
+        var obj = SmallMlp(0.05, Penalty.L1(0.02, ParameterSelector.All));
         double f = obj.Evaluate(computeGradient: false);
         var lin0 = (Linear)((Sequential)obj.Model)[0];
         var lin2 = (Linear)((Sequential)obj.Model)[2];

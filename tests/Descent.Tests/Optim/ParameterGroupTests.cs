@@ -70,7 +70,7 @@ public class ParameterGroupTests
     public void SelectorsByNameRankKindAndOwnerAndTheFirstRuleWins()
     {
         var net = new Net();
-        var slots = net.Flat.Slots.ToDictionary(s => s.Name);
+        var slots = net.Flat.Sites.ToDictionary(s => s.Name);
         Assert.True(ParameterSelector.Name("norm.*").Matches(slots["norm.gamma"]));
         Assert.False(ParameterSelector.Name("norm.*").Matches(slots["out.w"]));
         Assert.True(ParameterSelector.Rank(1).Matches(slots["b"]));

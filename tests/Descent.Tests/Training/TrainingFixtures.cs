@@ -60,7 +60,7 @@ internal static class TrainingFixtures
         data ??= Blobs();
         var init = Rng.Stream(seed, "init");
         var model = new Sequential(new Linear(8, 16, rng: init), new Tanh(), new Dropout(0.2, Rng.Stream(seed, "dropout")), new Linear(16, 3, rng: init));
-        var objective = new Objective(model, new CrossEntropy(), Penalty.L2(1e-4, ParameterRule.Weights));
+        var objective = new Objective(model, new CrossEntropy(), Penalty.L2(1e-4, ParameterSelector.Kind(ParameterKind.Weight)));
         var opt = OptimizerFactory.Create(optimizer, settings ?? new Dictionary<string, string> { ["lr"] = "0.01" });
         if (schedule is not null) opt.Schedule = Schedule.Parse(schedule);
         opt.Init(model.Flat);

@@ -10,9 +10,9 @@ namespace Descent.Nn.Init;
 /// and its scheme — not on the order of the rules or on the other parameters.
 /// <code>
 /// var plan = new InitPlan()
-///     .Add(ParamSelector.Kind(ParameterKind.Weight), InitScheme.GlorotUniform())
-///     .Add(ParamSelector.Kind(ParameterKind.Bias), InitScheme.Zeros)
-///     .Add(ParamSelector.LastLayer &amp; ParamSelector.Kind(ParameterKind.Bias),
+///     .Add(ParameterSelector.Kind(ParameterKind.Weight), InitScheme.GlorotUniform())
+///     .Add(ParameterSelector.Kind(ParameterKind.Bias), InitScheme.Zeros)
+///     .Add(ParameterSelector.LastLayer &amp; ParameterSelector.Kind(ParameterKind.Bias),
 ///          OutputBias.Scheme(OutputLoss.SoftmaxCrossEntropy, labels, classes: 10))
 ///     .Add("name:*forget_bias=constant:1");
 /// plan.Apply(model, seed: 42);
@@ -33,7 +33,7 @@ public sealed class InitPlan
     }
 
     /// <summary>Appends "parameters matching <paramref name="selector"/> get <paramref name="scheme"/>".</summary>
-    public InitPlan Add(ParamSelector selector, InitScheme scheme) => Add(new InitRule(selector, scheme));
+    public InitPlan Add(ParameterSelector selector, InitScheme scheme) => Add(new InitRule(selector, scheme));
 
     /// <summary>Appends a rule written as text (see <see cref="InitRule.Parse"/>).</summary>
     public InitPlan Add(string rule, string? activation = null) => Add(InitRule.Parse(rule, activation));
@@ -58,10 +58,10 @@ public sealed class InitPlan
     /// </summary>
     public static InitPlan Standard(InitScheme weights, double hiddenBias = 0, double forgetBias = 1) =>
         new InitPlan()
-            .Add(ParamSelector.Kind(ParameterKind.Weight), weights)
-            .Add(ParamSelector.Kind(ParameterKind.Bias), InitScheme.Constant(hiddenBias))
-            .Add(ParamSelector.LastLayer & ParamSelector.Kind(ParameterKind.Bias), InitScheme.Zeros)
-            .Add(ParamSelector.Name("*forget_bias"), InitScheme.Constant(forgetBias));
+            .Add(ParameterSelector.Kind(ParameterKind.Weight), weights)
+            .Add(ParameterSelector.Kind(ParameterKind.Bias), InitScheme.Constant(hiddenBias))
+            .Add(ParameterSelector.LastLayer & ParameterSelector.Kind(ParameterKind.Bias), InitScheme.Zeros)
+            .Add(ParameterSelector.Name("*forget_bias"), InitScheme.Constant(forgetBias));
 
     /// <summary>Which scheme each parameter would get (parameters no rule matches are left out).</summary>
     public IReadOnlyList<InitAssignment> Resolve(Module model)

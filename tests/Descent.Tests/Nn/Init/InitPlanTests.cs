@@ -99,10 +99,10 @@ public class InitPlanTests
     public void SelectorsCombine()
     {
         var sites = ParameterSite.Of(Model());
-        var sel = ParamSelector.Kind(ParameterKind.Bias) & !ParamSelector.Name("*forget_bias");
+        var sel = ParameterSelector.Kind(ParameterKind.Bias) & !ParameterSelector.Name("*forget_bias");
         Assert.Equal(["0.bias", "2.0.bias", "3.bias"], sites.Where(sel.Matches).Select(s => s.Name).ToArray());
-        var either = ParamSelector.FirstLayer | ParamSelector.Layer(-1);
+        var either = ParameterSelector.FirstLayer | ParameterSelector.Layer(-1);
         Assert.Equal(["0.weight", "0.bias", "3.weight", "3.bias"], sites.Where(either.Matches).Select(s => s.Name).ToArray());
-        Assert.Equal(["2.0.weight"], sites.Where((ParamSelector.Type<GatedCell>() & ParamSelector.Kind(ParameterKind.Weight)).Matches).Select(s => s.Name).ToArray());
+        Assert.Equal(["2.0.weight"], sites.Where((ParameterSelector.Owner<GatedCell>() & ParameterSelector.Kind(ParameterKind.Weight)).Matches).Select(s => s.Name).ToArray());
     }
 }

@@ -18,8 +18,8 @@ public class OutputBiasTests
         new InitPlan()
             .Add("kind:weight=glorot_uniform")
             .Add("kind:bias=constant:0.01")
-            .Add(ParamSelector.LastLayer & ParamSelector.Kind(ParameterKind.Weight), InitScheme.Zeros)
-            .Add(ParamSelector.LastLayer & ParamSelector.Kind(ParameterKind.Bias), outputBias)
+            .Add(ParameterSelector.LastLayer & ParameterSelector.Kind(ParameterKind.Weight), InitScheme.Zeros)
+            .Add(ParameterSelector.LastLayer & ParameterSelector.Kind(ParameterKind.Bias), outputBias)
             .Apply(net, seed: 4);
         return net;
     }

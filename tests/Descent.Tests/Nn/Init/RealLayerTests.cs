@@ -18,7 +18,7 @@ public class RealLayerTests
         var model = new Sequential(conv, bn, new ReLU(), lstm, head);
         var plan = InitPlan.Standard(InitScheme.Parse("he_normal"), hiddenBias: 0.01)
             .Add("type:lstm&kind:weight=orthogonal")
-            .Add(ParamSelector.LastLayer & ParamSelector.Kind(ParameterKind.Bias),
+            .Add(ParameterSelector.LastLayer & ParameterSelector.Kind(ParameterKind.Bias),
                  OutputBias.Scheme(OutputLoss.SoftmaxCrossEntropy, Tensor.From(new[] { 0.0, 0, 1, 2 }, 4), classes: 3));
         var done = plan.Apply(model, seed: 3).ToDictionary(a => a.Name, a => a.Scheme.Text);
 

@@ -87,8 +87,8 @@ public class SymmetryTests
         var net = new TwoLayer(4, 6);
         // All weights and biases zero, except the output bias at its optimum ȳ, so that every gradient is zero.
         new InitPlan()
-            .Add(ParamSelector.All, InitScheme.Zeros)
-            .Add(ParamSelector.LastLayer & ParamSelector.Kind(ParameterKind.Bias), OutputBias.Scheme(OutputLoss.SquaredError, y))
+            .Add(ParameterSelector.All, InitScheme.Zeros)
+            .Add(ParameterSelector.LastLayer & ParameterSelector.Kind(ParameterKind.Bias), OutputBias.Scheme(OutputLoss.SquaredError, y))
             .Apply(net, seed: 1);
 
         net.ZeroGrad();

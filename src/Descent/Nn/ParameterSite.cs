@@ -1,7 +1,9 @@
-namespace Descent.Nn.Init;
+namespace Descent.Nn;
 
 /// <summary>
-/// A parameter in the context that initialization rules select by.
+/// A parameter in the context a <see cref="ParameterSelector"/> chooses by: its dotted name, the module that
+/// owns it and its layer position. Penalties, initialization plans and parameter groups all select over sites
+/// (<see cref="Of"/> for a model, <see cref="FlatParameters.Sites"/> for a flat buffer).
 /// </summary>
 /// <param name="Name">The dotted path, e.g. <c>"2.weight"</c> or <c>"encoder.lstm.forget_bias"</c>.</param>
 /// <param name="Parameter">The parameter.</param>
@@ -15,12 +17,17 @@ public sealed record ParameterSite(string Name, Parameter Parameter, Module Owne
     /// <summary>The parameter's kind.</summary>
     public ParameterKind Kind => Parameter.Kind;
 
+    /// <summary>The parameter's number of dimensions.</summary>
+    public int Rank => Parameter.Rank;
+
     /// <summary>
-    /// Every parameter of <paramref name="model"/> in registration order (shared parameters once), with its
-    /// owner and layer position.
+    /// Every parameter of <paramref name="model"/> in registration order (shared parameters once, with the
+    /// module that registered them first), with its owner and layer position; the same order and names as
+    /// <see cref="Module.NamedParameters"/> and <see cref="FlatParameters.Slots"/>.
     /// </summary>
     public static IReadOnlyList<ParameterSite> Of(Module model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         var found = new List<(string Name, Parameter P, Module Owner)>();
         var layers = new List<Module>();
