@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text;
+using Descent.Nn;
 using Descent.Optim;
 using Descent.Optim.Schedules;
 using Descent.Problems;
@@ -11,7 +12,7 @@ namespace Descent.Cli;
 
 /// <summary>
 /// The catalogs appended to <c>--help</c>: every optimizer with its keys and defaults (from the optimizer
-/// catalog), every problem, every test function and the schedule syntax.
+/// catalog), every problem, every test function, the schedule syntax and the parameter selector and group syntax.
 /// </summary>
 public static class HelpText
 {
@@ -27,6 +28,8 @@ public static class HelpText
         foreach (var (name, description) in TestFunctions.Catalog)
             sb.Append("  ").Append(name.PadRight(18)).Append(description).Append('\n');
         sb.Append('\n').Append(ScheduleParser.Help());
+        sb.Append('\n').Append(ParameterSelector.Syntax);
+        sb.Append('\n').Append(ParameterGroups.Syntax);
         sb.Append('\n').Append(OptimizerFactory.Help());
         return sb.ToString();
     }

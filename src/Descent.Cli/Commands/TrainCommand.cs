@@ -7,7 +7,8 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>descent train --problem P --optimizer O [--set k=v]... [--schedule S] [--epochs E] [--batch-size B]
-/// [--seed S] [--data-dir D] --out DIR [--resume]</c> and the loop's options: trains a benchmark problem
+/// [--seed S] [--data-dir D] --out DIR [--resume]</c>, parameter groups (<c>--group</c>, <c>--show-groups</c>),
+/// the penalty (<c>--l2</c>, <c>--l2-on</c>) and the loop's options: trains a benchmark problem
 /// and writes the run directory (<c>metrics.csv</c>, <c>summary.json</c>, checkpoints, <c>model.safetensors</c>).
 /// Ctrl-C finishes the current step, saves a checkpoint and prints how to resume.
 /// </summary>
@@ -40,7 +41,14 @@ public static class TrainCommand
         var average = new Option<string>("--average") { Description = "evaluate the averaged iterates: polyak (arithmetic mean) or ema[:decay], e.g. ema:0.999" };
         var clipNorm = new Option<string>("--clip-norm") { Description = "clip the gradient to this global L2 norm (same as --set clip_norm=C)" };
         var weightDecay = new Option<string>("--weight-decay") { Description = "the optimizer's weight decay (same as --set weight_decay=W)" };
-        var l2 = new Option<double>("--l2") { Description = "add the penalty λ‖w‖² on the weights to the objective", DefaultValueFactory = _ => 0 };
+        var l2 = new Option<double>("--l2") { Description = "add the penalty λ‖θ‖² to the objective, over the parameters --l2-on chooses (default: the weights)", DefaultValueFactory = _ => 0 };
+        var l2On = new Option<string>("--l2-on") { Description = $"parameter selector of the --l2 penalty (default: {RunSpec.DefaultL2On}), e.g. all or kind:weight/bias (syntax below)" };
+        var group = new Option<string[]>("--group")
+        {
+            Description = "parameter group NAME@SELECTOR:key=value[,key=value...] with its own optimizer settings, repeatable; e.g. nodecay@kind:bias/norm_scale:weight_decay=0 (syntax below)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var showGroups = new Option<bool>("--show-groups") { Description = "print every parameter with its group, lr and weight_decay at the start (automatic with --group)" };
         var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels (default: all cores)" };
         var logEvery = new Option<int>("--log-every") { Description = "write step, loss and gradient norm to steps.csv every N steps" };
         var evalBatch = new Option<int>("--eval-batch-size") { Description = "examples per evaluation batch", DefaultValueFactory = _ => 1000 };
@@ -48,7 +56,7 @@ public static class TrainCommand
         var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
         foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, overwrite, sampler,
             limitTrain, valFraction, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
-            l2, threads, logEvery, evalBatch })
+            l2, l2On, group, showGroups, threads, logEvery, evalBatch })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr =>
@@ -83,11 +91,13 @@ public static class TrainCommand
                 Monitor = pr.GetValue(monitor)!,
                 RestoreBest = pr.GetValue(restoreBest),
                 L2 = pr.GetValue(l2),
+                L2On = pr.GetValue(l2On),
+                Groups = pr.GetValue(group) ?? [],
                 LogEvery = pr.GetValue(logEvery),
                 EvalBatchSize = pr.GetValue(evalBatch),
             };
             var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
-                ResumeCommand(context.Args));
+                ResumeCommand(context.Args), pr.GetValue(showGroups));
             var result = RunWithSignals(spec, io, context.Cancellation);
             return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
         });
