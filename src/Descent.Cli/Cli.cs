@@ -46,6 +46,7 @@ public static class Cli
             "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize) or train a benchmark problem (train).");
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(InitCommand.Create(context));
         root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help' or 'descent train --help'."));
         HelpText.Install(root);
         return root;

@@ -31,6 +31,7 @@ public static class HelpText
         sb.Append('\n').Append(ParameterSelector.Syntax);
         sb.Append('\n').Append(ParameterGroups.Syntax);
         sb.Append('\n').Append(OptimizerFactory.Help());
+        sb.Append('\n').Append(Commands.InitCommand.Help());
         return sb.ToString();
     }
 
