@@ -5,8 +5,8 @@ using Descent.Cli.Commands;
 namespace Descent.Cli;
 
 /// <summary>
-/// The <c>descent</c> command: <c>optimize</c> (an optimizer on a test function) and <c>train</c> (a
-/// benchmark problem with a run directory). <see cref="Run"/> is the whole program with its streams passed
+/// The <c>descent</c> command: <c>optimize</c> (an optimizer on a test function), <c>init</c> (signal
+/// propagation under an initialization scheme) and <c>train</c> (a benchmark problem with a run directory). <see cref="Run"/> is the whole program with its streams passed
 /// in, so tests run it in-process.
 /// </summary>
 public static class Cli
@@ -43,11 +43,11 @@ public static class Cli
     private static RootCommand BuildRoot(CommandContext context)
     {
         var root = new RootCommand(
-            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize) or train a benchmark problem (train).");
+            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize), train a benchmark problem (train), or see what an initialization does to signal propagation (init).");
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
-        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help' or 'descent train --help'."));
+        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help' or 'descent init --help'."));
         HelpText.Install(root);
         return root;
     }
