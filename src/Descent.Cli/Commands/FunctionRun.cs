@@ -31,8 +31,10 @@ public sealed class FunctionRun
     /// <param name="FunctionEvaluations">Objective evaluations by the optimizer.</param>
     /// <param name="GradientEvaluations">Gradient evaluations by the optimizer.</param>
     /// <param name="NearestMinimizerDistance">Distance from the end to the nearest known minimizer.</param>
+    /// <param name="Halt">Why the run stopped early (a non-finite gradient with <c>nonfinite=halt</c>), or null.</param>
     public sealed record Result(IReadOnlyList<double[]> Points, IReadOnlyList<double> Values, IReadOnlyList<double> GradientNorms,
-        int Steps, long SkippedSteps, int FunctionEvaluations, int GradientEvaluations, double NearestMinimizerDistance)
+        int Steps, long SkippedSteps, int FunctionEvaluations, int GradientEvaluations, double NearestMinimizerDistance,
+        NonFiniteException? Halt = null)
     {
         /// <summary>The last iterate.</summary>
         public double[] Final => Points[^1];
@@ -84,8 +86,8 @@ public sealed class FunctionRun
         return new FunctionRun(r, function, objective, optimizer);
     }
 
-    /// <summary>Takes the steps and records the path.</summary>
-    /// <exception cref="NonFiniteException">The gradient became non-finite with <c>nonfinite=halt</c>.</exception>
+    /// <summary>Takes the steps and records the path. A non-finite gradient with <c>nonfinite=halt</c> ends the
+    /// run early: the path up to the last finite point is returned with <see cref="Result.Halt"/> set.</summary>
     public Result Execute()
     {
         var points = new List<double[]>();
@@ -101,16 +103,24 @@ public sealed class FunctionRun
             norms.Add(Math.Sqrt(g.Sum(v => v * v)));
         }
         Record();
-        for (int k = 0; k < request.Steps; k++)
+        NonFiniteException? halt = null;
+        for (int k = 0; k < request.Steps && halt is null; k++)
         {
-            Optimizer.Step(objective);
-            Record();
+            try
+            {
+                Optimizer.Step(objective);
+                Record();
+            }
+            catch (NonFiniteException e)
+            {
+                halt = e;
+            }
         }
         var end = points[^1];
         double nearest = Function.Minimizers.Count == 0 ? double.NaN
             : Function.Minimizers.Min(m => Math.Sqrt(m.Zip(end, (a, b) => (a - b) * (a - b)).Sum()));
-        return new Result(points, values, norms, request.Steps, Optimizer.SkippedSteps,
-            objective.FunctionEvaluations, objective.GradientEvaluations, nearest);
+        return new Result(points, values, norms, points.Count - 1, Optimizer.SkippedSteps,
+            objective.FunctionEvaluations, objective.GradientEvaluations, nearest, halt);
     }
 
     /// <summary>Writes the trace CSV (<c>step,loss,grad_norm,x0,x1,…</c>; row 0 is the start point).</summary>

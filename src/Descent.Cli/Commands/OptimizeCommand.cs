@@ -49,6 +49,8 @@ public static class OptimizeCommand
                 ContourPlot.ForFunction(run.Function, result.Points, $"{run.Function.Name}: {run.Optimizer.Name}, {result.Steps} steps").Save(plotPath);
                 o.WriteLine($"wrote {plotPath}");
             }
+            // The path so far is printed and written first, so a divergent run still leaves its trace and plot.
+            if (result.Halt is { } halt) throw halt;
             return CliErrors.Ok;
         });
         return cmd;

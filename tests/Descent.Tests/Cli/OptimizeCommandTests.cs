@@ -68,6 +68,27 @@ public sealed class OptimizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Divergence_KeepsThePathSoFar_AndIsOneLineWithExitCode2()
+    {
+        string csv = dir.File("diverge.csv");
+        string svg = dir.File("diverge.svg");
+        var r = CliRunner.Run("optimize", "--function", "square", "--optimizer", "gd", "--set", "lr=1.1", "--start", "10,10",
+            "--steps", "10000", "--trace", csv);
+        Assert.Equal(2, r.Code);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.Contains("Lower the learning rate", r.Err);
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal("step,loss,grad_norm,x0,x1", rows[0]);
+        Assert.InRange(rows.Length, 100, 10000);       // |x| grows by 1.2× a step until it overflows
+        Assert.All(rows.Skip(1), row => Assert.All(row.Split(',').Skip(3), x => Assert.True(double.IsFinite(double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)))));
+
+        var p = CliRunner.Run("optimize", "--function", "beale", "--optimizer", "momentum", "--set", "lr=0.01", "--start", "1,1.5",
+            "--steps", "300", "--plot", svg);
+        Assert.Equal(2, p.Code);
+        Assert.Contains("<svg", File.ReadAllText(svg));
+    }
+
+    [Fact]
     public void Plot_OfAOneDimensionalFunction_IsAnError()
     {
         var r = CliRunner.Run("optimize", "--function", "square", "--optimizer", "gd", "--start", "1", "--steps", "2", "--plot", dir.File("p.svg"));
