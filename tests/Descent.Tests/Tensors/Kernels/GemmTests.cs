@@ -121,19 +121,6 @@ public class GemmTests
     }
 
     [Fact]
-    public void SteadyState_DoesNotAllocate()
-    {
-        int m = 120, n = 130, k = 140;
-        var a = Random(m * k, 3);
-        var b = Random(k * n, 4);
-        var c = new float[m * n];
-        for (int i = 0; i < 3; i++) Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n, threads: 2);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n, threads: 2);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    [Fact]
     public async Task ConcurrentCallers_GetCorrectResults()
     {
         int m = 96, n = 96, k = 96;
@@ -252,7 +239,7 @@ public class GemmTests
         return data;
     }
 
-    private static float[] Random(int count, int seed) => Padded(1, count, Math.Max(count, 1), seed, 0f);
+    internal static float[] Random(int count, int seed) => Padded(1, count, Math.Max(count, 1), seed, 0f);
 
     private static void AssertClose(float[] expected, float[] actual, double tol, string what = "")
     {
@@ -274,4 +261,29 @@ public class GemmTests
                 Assert.Fail($"{what}: element {i}: expected {expected[i]}, got {actual[i]} (tol {tol:G3})");
         }
     }
+}
+
+/// <summary>Allocation is measured alone: while another test holds the kernel thread pool, a parallel
+/// GEMM falls back to <c>Parallel.For</c>, which allocates.</summary>
+[Collection(nameof(GemmAllocationCollection))]
+public class GemmAllocationTests
+{
+    [Fact]
+    public void SteadyState_DoesNotAllocate()
+    {
+        int m = 120, n = 130, k = 140;
+        var a = GemmTests.Random(m * k, 3);
+        var b = GemmTests.Random(k * n, 4);
+        var c = new float[m * n];
+        for (int i = 0; i < 3; i++) Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n, threads: 2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n, threads: 2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+/// <summary>Runs <see cref="GemmAllocationTests"/> with no other test in parallel.</summary>
+[CollectionDefinition(nameof(GemmAllocationCollection), DisableParallelization = true)]
+public class GemmAllocationCollection
+{
 }
