@@ -41,7 +41,7 @@ public static class HvpBench
         {
             using var scope = TensorScope.Begin();
             var l = loss.Compute(model.Forward(x), labels);
-            var hv = Curvature.Hvp(l, parameters, v);
+            var hv = Derivatives.Hvp(l, parameters, v);
             return hv[0].Floats[0];
         }
 

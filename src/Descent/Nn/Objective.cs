@@ -1,6 +1,5 @@
 using Descent.Autograd;
 using Descent.Nn.Losses;
-using Descent.Optim;
 using Descent.Tensors;
 
 namespace Descent.Nn;
@@ -129,7 +128,7 @@ public sealed class Objective : IObjective
     public Tensor Value() => Compose().Total;
 
     /// <summary>f at the flat vector <paramref name="theta"/> (same layout as <see cref="FlatParameters.Values"/>)
-    /// as a scalar differentiable in <paramref name="theta"/>: e.g. <c>Curvature.Hessian(objective.Value, θ)</c>
+    /// as a scalar differentiable in <paramref name="theta"/>: e.g. <c>Derivatives.Hessian(objective.Value, θ)</c>
     /// gives the dense Hessian of a small model. The parameters themselves are not changed.</summary>
     public Tensor Value(Tensor theta)
     {
@@ -172,7 +171,7 @@ public sealed class Objective : IObjective
         cache = null;
         using var _ = Autodiff.EnableGrad();
         var ps = Trainable(flat);
-        var op = Curvature.HvpOperator(Compose().Total, ps);
+        var op = Derivatives.HvpOperator(Compose().Total, ps);
         cache = new HvpCache(batchVersion, TensorScope.Current, flat, flat.Values.CloneUnscoped(), op);
         return cache;
     }

@@ -1,3 +1,4 @@
+using Descent.Nn;
 using System.Text;
 
 namespace Descent.Optim;

@@ -1,3 +1,4 @@
+using Descent.Nn;
 using System.Diagnostics;
 using Descent.Nn.Losses;
 using Descent.Optim;

@@ -238,14 +238,14 @@ public class AutodiffEngineTests
         var a = Tensor.From(new double[,] { { 0.5, -1, 0.3 }, { 0.2, 0.4, -0.7 } });
         Tensor F(Tensor x) => a.MatMul(x.Reshape(3, 1)).Tanh().Sum() + x.Pow(4).Sum() * 0.25 + (x.Exp() * x).Sum();
         var x0 = Tensor.From([0.3, -0.8, 1.1]);
-        var h = Curvature.Hessian(F, x0);
+        var h = Derivatives.Hessian(F, x0);
         Assert.Equal(new Shape(3, 3), h.Shape);
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
                 Assert.Equal(h[i, j], h[j, i], 12);
         var v = Tensor.From([1.0, -2, 0.5]);
         var xg = x0.Clone().RequireGrad();
-        var hv = Curvature.Hvp(F(xg), [xg], [v])[0].ToDoubleArray();
+        var hv = Derivatives.Hvp(F(xg), [xg], [v])[0].ToDoubleArray();
         for (int i = 0; i < 3; i++)
         {
             double expected = 0;
@@ -253,7 +253,7 @@ public class AutodiffEngineTests
             Assert.Equal(expected, hv[i], 12);
         }
         // The separable part alone: ∂²/∂x² (x⁴/4 + x eˣ) = 3x² + (x + 2)eˣ on the diagonal.
-        var hs = Curvature.Hessian(x => x.Pow(4).Sum() * 0.25 + (x.Exp() * x).Sum(), x0);
+        var hs = Derivatives.Hessian(x => x.Pow(4).Sum() * 0.25 + (x.Exp() * x).Sum(), x0);
         for (int i = 0; i < 3; i++)
         {
             double xi = x0[i];

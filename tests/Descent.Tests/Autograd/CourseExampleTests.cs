@@ -34,7 +34,7 @@ public class CourseExampleTests
         double[] expectedH = [0.5, 0.98201379, 0.5, 0.5];
         for (int i = 0; i < 4; i++) Assert.Equal(expectedH[i], h[i], 8);
 
-        var jac = Curvature.Jacobian(Layer, x);
+        var jac = Derivatives.Jacobian(Layer, x);
         Assert.Equal(new Shape(4, 3), jac.Shape);
         double[] row2 = [0.01766271, -0.01766271, 0.01766271];
         for (int j = 0; j < 3; j++) Assert.Equal(row2[j], jac[1, j], 8);
@@ -69,7 +69,7 @@ public class CourseExampleTests
 
         var z = Tensor.Zeros(new Shape(2), DType.Float64).RequireGrad();
         Assert.Equal(new double[] { 0, 0 }, Autodiff.Grad(F(z), [z])[0]!.ToDoubleArray());
-        var h = Curvature.Hessian(F, Tensor.Zeros(new Shape(2), DType.Float64));
+        var h = Derivatives.Hessian(F, Tensor.Zeros(new Shape(2), DType.Float64));
         Assert.Equal(new double[] { 2, 0, 0, -2 }, h.ToDoubleArray());
     }
 }

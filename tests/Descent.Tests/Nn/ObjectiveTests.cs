@@ -88,7 +88,7 @@ public class ObjectiveTests
         var flat = obj.Parameters;
         int n = flat.Count;
         Assert.Equal(4 * 5 + 5 + 5 * 3 + 3, n);
-        var hessian = Curvature.Hessian(obj.Value, flat.Values.Clone());
+        var hessian = Derivatives.Hessian(obj.Value, flat.Values.Clone());
         var v = Tensor.Randn(new Shape(n), new Rng(5), dtype: F64);
         var hv = obj.HessianVectorProduct(v).ToDoubleArray();
         var dense = Tensor.MatMul(hessian, v.Reshape(n, 1)).ToDoubleArray();

@@ -37,7 +37,7 @@ public class NetworkProblemTests
         obj.SetBatch(data.Inputs, data.Targets!);
         obj.Evaluate();
         Assert.All(obj.Parameters.Grads.ToDoubleArray(), g => Assert.Equal(0, g, 14));
-        var h = Descent.Autograd.Curvature.Hessian(obj.Value, obj.Parameters.Values.Clone());
+        var h = Descent.Autograd.Derivatives.Hessian(obj.Value, obj.Parameters.Values.Clone());
         // H = [[2λ, −2], [−2, 2λ]]: eigenvalues 2λ ± 2, one negative.
         Assert.Equal(0.2, h[0, 0], 12);
         Assert.Equal(-2, h[0, 1], 12);

@@ -33,7 +33,7 @@ public class TestFunctionTests
             f.Gradient(x, exact);
             for (int i = 0; i < exact.Length; i++) Assert.Equal(exact[i], auto[i], 1e-9 * (1 + Math.Abs(exact[i])));
 
-            var h = Curvature.Hessian(f.Evaluate, Tensor.From(x));
+            var h = Derivatives.Hessian(f.Evaluate, Tensor.From(x));
             var he = f.Hessian(x);
             for (int i = 0; i < f.Dimension; i++)
                 for (int j = 0; j < f.Dimension; j++)

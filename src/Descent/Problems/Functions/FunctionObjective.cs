@@ -1,6 +1,5 @@
 using Descent.Autograd;
 using Descent.Nn;
-using Descent.Optim;
 using Descent.Tensors;
 
 namespace Descent.Problems.Functions;
@@ -73,7 +72,7 @@ public sealed class FunctionObjective : IObjective
     {
         HessianVectorProducts++;
         var f = Function.Evaluate(point.X);
-        return Curvature.Hvp(f, [point.X], [v.Reshape(point.X.Shape.ToArray())])[0].Reshape(Parameters.Count);
+        return Derivatives.Hvp(f, [point.X], [v.Reshape(point.X.Shape.ToArray())])[0].Reshape(Parameters.Count);
     }
 
     /// <summary>The noise stream's state (for checkpoints).</summary>

@@ -1,7 +1,6 @@
-using Descent.Nn;
 using Descent.Tensors;
 
-namespace Descent.Optim;
+namespace Descent.Nn;
 
 /// <summary>
 /// A differentiable objective <c>f(θ)</c> over a flat parameter vector, evaluated on the current data

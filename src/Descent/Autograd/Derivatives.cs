@@ -3,7 +3,7 @@ using Descent.Tensors;
 namespace Descent.Autograd;
 
 /// <summary>Second-order products built on double backward.</summary>
-public static class Curvature
+public static class Derivatives
 {
     /// <summary>
     /// Hessian-vector products of a scalar <paramref name="loss"/> with respect to
