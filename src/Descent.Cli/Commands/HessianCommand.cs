@@ -81,7 +81,7 @@ public static class HessianCommand
             var data = AnalysisSetup.Data(p, pr.GetValue(dataDir), o);
             int n = models[0].Model.ParameterCount;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Name}: {n:N0} parameters ({AnalysisSetup.Name(dt)}); the {s.Kind.Title()} on the first {Math.Min(s.Samples, data.Train.Count):N0} training examples in chunks of {s.Chunk:N0}"));
+                $"{p.Name}: {n:N0} parameters ({AnalysisSetup.Name(dt)}); the {s.Kind.Title()} on the first {Math.Min(s.Samples, data.Train.Count):N0} training examples{(Math.Min(s.Samples, data.Train.Count) > s.Chunk ? $" in chunks of {s.Chunk:N0}" : "")}"));
             var console = new AnalysisConsole(o, context.Interactive);
             var results = new List<HessianAnalysis>();
             foreach (var m in models)

@@ -48,8 +48,9 @@ public static class Trajectory
         var d1 = Direction(0);
         var d2 = Direction(1);
         var explained = new[] { eig.Values[0] / total, t > 1 ? Math.Max(0, eig.Values[1]) / total : 0 };
-        var x = points.Select(p => VectorMath.Dot(Directions.Between(origin, p), d1)).ToArray();
-        var y = points.Select(p => VectorMath.Dot(Directions.Between(origin, p), d2)).ToArray();
+        // (+ 0.0 turns the −0 of the origin's own coordinates into 0)
+        var x = points.Select(p => VectorMath.Dot(Directions.Between(origin, p), d1) + 0.0).ToArray();
+        var y = points.Select(p => VectorMath.Dot(Directions.Between(origin, p), d2) + 0.0).ToArray();
         return new TrajectoryProjection((double[])origin.Clone(), d1, d2, explained, x, y);
     }
 }
