@@ -124,7 +124,7 @@ public static class HessianCommand
         if (r.Trace is { } t)
             o.WriteLine($"  trace ≈ {G(t.Trace)}, {G(100 * t.Confidence)}% interval [{G(t.Lower)}, {G(t.Upper)}] ({t.Products} products)");
         if (r.Density is { } d)
-            o.WriteLine($"  density: {d.Probes} probes × {d.Steps} Lanczos steps ({d.Products} products); eigenvalues from {G(d.Grid[0] + 5 * d.Sigma)} to {G(d.Grid[^1] - 5 * d.Sigma)}, {100 * (d.CountBelow(0) / d.Dimension):F1}% of them negative");
+            o.WriteLine($"  density: {d.Probes} probes × {d.Steps} Lanczos steps ({d.Products} products); eigenvalues from {G(d.Grid[0] + 5 * d.Sigma)} to {G(d.Grid[^1] - 5 * d.Sigma)}, {100 * (d.CountBelow(-0.01 * HessianFiles.MaxAbs(d)) / d.Dimension):F1}% of them below −1% of the largest |λ|");
         foreach (var (b, be) in r.Blocks)
             o.WriteLine($"  layer {b.Name} ({b.Length:N0} parameters): largest {string.Join(", ", be.Largest.Select(x => G(x.Value)))}{(be.Smallest.Count > 0 ? "; smallest " + string.Join(", ", be.Smallest.Select(x => G(x.Value))) : "")} ({be.Products} products)");
         if (r.Critical is { } c) o.WriteLine($"  {c.Describe()} ({c.Products} products)");

@@ -92,6 +92,9 @@ public static class HessianFiles
         return sb.ToString();
     }
 
+    /// <summary>The largest |node| of a density's quadratures: the spectral radius as SLQ sees it.</summary>
+    public static double MaxAbs(SpectralDensity d) => d.Rules.Max(r => r.Nodes.Max(Math.Abs));
+
     private static void Number(Utf8JsonWriter w, string name, double v)
     {
         if (double.IsFinite(v)) w.WriteNumber(name, v);
@@ -167,7 +170,7 @@ public static class HessianFiles
                     w.WriteNumber("steps", d.Steps);
                     Number(w, "sigma", d.Sigma);
                     Number(w, "trace_estimate", d.Trace);
-                    Number(w, "negative_share", d.CountBelow(0) / d.Dimension);
+                    Number(w, "share_below_minus_1pct_of_max", d.CountBelow(-0.01 * MaxAbs(d)) / d.Dimension);
                     w.WriteNumber("products", d.Products);
                     w.WriteEndObject();
                 }
@@ -240,7 +243,7 @@ public static class HessianFiles
         }
         var panels = new List<LineChart> { Panel("largest eigenvalues", r => r.Eigen.Largest) };
         if (results.Any(r => r.Eigen.Smallest.Count > 0)) panels.Add(Panel("smallest eigenvalues", r => r.Eigen.Smallest));
-        return LineChart.Figure(Title("Extreme eigenvalues", problem, s), panels, panelWidth: 420);
+        return LineChart.Figure(Title("Extreme eigenvalues", problem, s), panels, panelWidth: panels.Count == 1 ? 600 : 420);
     }
 
     /// <summary>The smoothed spectral densities on a log scale; one line per model.</summary>
