@@ -1,4 +1,3 @@
-using System.Globalization;
 using Descent.Optim.Fused;
 using Descent.Optim.Rules;
 
@@ -176,5 +175,5 @@ public sealed class OptimizerDefinition
     }
 
     /// <inheritdoc />
-    public override string ToString() => Name.ToString(CultureInfo.InvariantCulture);
+    public override string ToString() => Name;
 }

@@ -78,7 +78,7 @@ public class FusedKernelTests
     public void ALargeBufferSplitAcrossThreadsGivesTheSameBitsAsElementwiseSmallRuns()
     {
         // Element-wise passes must not depend on where the threads split the buffer or where the tail starts.
-        int n = FusedUpdate<Descent.Optim.Rules.Descend>.ParallelThreshold + 1234;
+        int n = FusedRunner.ParallelThreshold + 1234;
         var rng = new Rng(42);
         var x0 = Tensor.Randn(new Shape(n), rng);
         var g1 = Tensor.Randn(new Shape(n), rng, std: 2);
@@ -115,7 +115,7 @@ public class FusedAllocationTests
     [Fact]
     public void ASteadyStateStepDoesNotAllocate()
     {
-        var model = new FreeParameters(Tensor.Randn(new Shape(FusedUpdate<Descent.Optim.Rules.Descend>.ParallelThreshold + 100), new Rng(1)));
+        var model = new FreeParameters(Tensor.Randn(new Shape(FusedRunner.ParallelThreshold + 100), new Rng(1)));
         var opt = OptimizerFactory.Create("adam", S("clip_norm=1"), model.Flat);
         model.Flat.Grads.Fill(0.5);
         for (int i = 0; i < 3; i++) opt.Step();

@@ -27,6 +27,9 @@ public enum SimdWidth
 /// </summary>
 internal static unsafe class FusedRunner
 {
+    /// <summary>Ranges at least this long are split across threads.</summary>
+    public const int ParallelThreshold = 1 << 20;
+
     /// <summary>The width <paramref name="width"/> means on this CPU.</summary>
     public static SimdWidth Resolve(SimdWidth width) => width switch
     {

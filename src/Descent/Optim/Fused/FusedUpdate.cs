@@ -34,9 +34,6 @@ internal sealed record FusedBuffers(Tensor Values, Tensor Grads, Tensor[] State)
 /// <summary>The fused update of the rule <typeparamref name="TRule"/>.</summary>
 internal sealed unsafe class FusedUpdate<TRule> : IFusedUpdate where TRule : struct, IRule<TRule>
 {
-    /// <summary>Ranges at least this long are split across threads.</summary>
-    public const int ParallelThreshold = 1 << 20;
-
     private TRule rule;
     private readonly StateSlot[] state;
     private readonly Action<int> chunk;
@@ -93,8 +90,8 @@ internal sealed unsafe class FusedUpdate<TRule> : IFusedUpdate where TRule : str
             for (int k = 0; k < sc; k++) s[k] = (T*)Pin(2 + k, b.State[k].storage.Array) + b.State[k].Offset;
             foreach (var (offset, length) in ranges)
             {
-                int threads = Math.Min(KernelThreads.MaxThreads, length / (ParallelThreshold / 2));
-                if (length >= ParallelThreshold && threads >= 2)
+                int threads = Math.Min(KernelThreads.MaxThreads, length / (FusedRunner.ParallelThreshold / 2));
+                if (length >= FusedRunner.ParallelThreshold && threads >= 2)
                 {
                     RunParallel(p + offset, g + offset, s, offset, sc, length, threads, clip, width);
                     continue;
