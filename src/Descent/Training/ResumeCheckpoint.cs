@@ -115,7 +115,7 @@ public static partial class ResumeCheckpoint
         try
         {
             var s = c.RunStateAs<RunState>();
-            return string.Create(CultureInfo.InvariantCulture, $"epoch {s.Epoch + 1}, step {s.GlobalStep}");
+            return string.Create(CultureInfo.InvariantCulture, $"step {s.GlobalStep}");
         }
         catch (DataFormatException)
         {
