@@ -35,7 +35,8 @@ public static class AtomicFile
     /// hard link; a copy where the file system has none), which is renamed over
     /// <paramref name="previousPath"/>; only then is the temporary file renamed over <paramref name="path"/>.
     /// A process killed at any point leaves <paramref name="path"/> old or new, never missing or torn, and
-    /// <paramref name="previousPath"/> one version behind it or two.
+    /// <paramref name="previousPath"/> one or two versions behind it (or the same version, when the kill falls
+    /// between the two renames).
     /// </summary>
     /// <param name="path">The file to create or replace; its directory must exist.</param>
     /// <param name="writer">Writes the whole content to the stream it is given (do not dispose it).</param>
