@@ -209,12 +209,17 @@ internal sealed class IdxGzipTarget : IdxRawTarget
         return mutant;
     }
 
-    /// <summary>True when <paramref name="deflate"/> inflates to exactly <paramref name="expected"/>.</summary>
-    private static bool Inflates(ReadOnlySpan<byte> deflate, byte[] expected)
+    /// <summary>True when <paramref name="deflate"/> is a complete deflate stream that inflates to exactly
+    /// <paramref name="expected"/>. The inflater stops quietly at the end of its input, so the stream is
+    /// inflated twice with different bytes after it: a complete stream ignores them, an incomplete one does not.</summary>
+    private static bool Inflates(ReadOnlySpan<byte> deflate, byte[] expected) =>
+        InflatesTo([.. deflate, .. new byte[64]], expected) && InflatesTo([.. deflate, .. Enumerable.Repeat((byte)0xA5, 64)], expected);
+
+    private static bool InflatesTo(byte[] deflate, byte[] expected)
     {
         try
         {
-            using var s = new DeflateStream(new MemoryStream(deflate.ToArray()), CompressionMode.Decompress);
+            using var s = new DeflateStream(new MemoryStream(deflate), CompressionMode.Decompress);
             var output = new MemoryStream();
             var buffer = new byte[4096];
             int n;

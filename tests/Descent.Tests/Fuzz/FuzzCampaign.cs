@@ -112,9 +112,12 @@ internal sealed class FuzzCampaign
         target.Setup();
         try
         {
+            string? trace = Environment.GetEnvironmentVariable("DESCENT_FUZZ_TRACE");
             for (int i = 0; i < mutants; i++)
             {
                 var m = target.Mutate(rng);
+                // A crash of the whole process (a stack overflow) cannot be caught: the trace file names the last mutant.
+                if (!string.IsNullOrEmpty(trace)) File.AppendAllText(trace, $"{target.Name} #{i} ({m.Mutation}) {Convert.ToBase64String(m.Bytes)}\n");
                 var (outcome, detail) = Classify(target, m);
                 counts[(target.Name, outcome)] = counts.GetValueOrDefault((target.Name, outcome)) + 1;
                 if (outcome is not (FuzzOutcome.Rejected or FuzzOutcome.AcceptedValid))
