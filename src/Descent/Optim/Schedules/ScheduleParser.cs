@@ -46,7 +46,7 @@ public static class ScheduleParser
             ("threshold", "1e-4", "relative improvement that counts"), ("mode", "min", "min|max"), ("cooldown", "0", "reports ignored after a reduction"),
             ("min", "0", "lowest factor")],
             "multiply by factor when the validation metric stops improving",
-            a => new ReduceOnPlateau(a.Real("factor", 0, max: 1), a.Long("patience", 0), a.Real("threshold", 0), a.Choice("mode", "min", "max"),
+            a => new ReduceOnPlateau(a.Real("factor", 0), a.Long("patience", 0), a.Real("threshold", 0), a.Choice("mode", "min", "max"),
                 a.Long("cooldown", 0), a.Real("min", 0))),
     ];
 
