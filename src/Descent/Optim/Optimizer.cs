@@ -5,8 +5,8 @@ using Descent.Tensors;
 namespace Descent.Optim;
 
 /// <summary>
-/// The optimizer interface the trainer uses, for both kinds (DESIGN.md, "Optimizers, two kinds, one
-/// interface to the trainer"): update rules see gradients only (<see cref="Step()"/> after the caller's
+/// The optimizer interface the trainer uses, for both kinds (docs/architecture.md, "Optimizers: one
+/// definition each"): update rules see gradients only (<see cref="Step()"/> after the caller's
 /// backward pass), search methods evaluate the objective themselves (<see cref="Step(IObjective)"/>, which
 /// also works for update rules: it evaluates f and ∇f once, then steps). Created by
 /// <see cref="OptimizerFactory.Create(string, IReadOnlyDictionary{string, string})"/>, bound to a model's flat
@@ -42,7 +42,15 @@ public abstract class Optimizer
 
     /// <summary>The parameters being optimized.</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="Init"/>.</exception>
-    public FlatParameters Parameters => parameters ?? throw new InvalidOperationException($"{Name}: call Init(parameters) before using the optimizer.");
+    public FlatParameters Parameters
+    {
+        get
+        {
+            var p = parameters ?? throw new InvalidOperationException($"{Name}: call Init(parameters) before using the optimizer.");
+            if (p.IsRetired) p.EnsureLive($"optimizer {Name}");
+            return p;
+        }
+    }
 
     /// <summary>Completed steps (the next step is number <c>StepCount + 1</c>; its schedule step is
     /// <c>StepCount</c>).</summary>
@@ -74,6 +82,7 @@ public abstract class Optimizer
     public void Init(FlatParameters parameters, ParameterGroups? groups = null)
     {
         if (this.parameters is not null) throw new InvalidOperationException($"{Name} is already bound to parameters; create a new optimizer.");
+        parameters.EnsureLive($"optimizer {Name}");
         InitCore(parameters, groups);
         this.parameters = parameters;
     }
