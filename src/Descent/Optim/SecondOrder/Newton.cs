@@ -35,8 +35,11 @@ public sealed class Newton : SearchMethod
     /// <summary>Creates the method.</summary>
     public Newton(OptimizerSettings settings) : base(Definition, settings) => lambda = settings.Real("damping");
 
-    /// <summary>The current damping λ.</summary>
+    /// <summary>The damping λ the next step starts from.</summary>
     public double Damping => lambda;
+
+    /// <summary>The damping λ of the last accepted step.</summary>
+    public double LastDamping { get; private set; } = double.NaN;
 
     /// <inheritdoc />
     protected override void Allocate(FlatParameters parameters) =>
@@ -89,6 +92,7 @@ public sealed class Newton : SearchMethod
             if (double.IsFinite(trial.Value) && trial.Value < value && rho > 1e-4)
             {
                 string used = lambda.ToString("G3", CultureInfo.InvariantCulture);
+                LastDamping = lambda;
                 if (rho > 0.75) lambda = lambda / factor < floor * 1e-3 ? 0 : lambda / factor;
                 else if (rho < 0.25) lambda = Math.Max(lambda * factor, floor);
                 return StepOutcome.Step($"Newton step with λ = {used}, ρ = {rho:G3}", trial.Value, WantEndGradient);
