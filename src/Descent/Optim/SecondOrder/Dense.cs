@@ -1,6 +1,7 @@
 using Descent.Nn;
 using Descent.Optim.LineSearch;
 using Descent.Tensors;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Descent.Optim.SecondOrder;
 
@@ -94,6 +95,46 @@ internal static class Dense
                 h[j * n + i] = s;
             }
         return h;
+    }
+
+    /// <summary>
+    /// The inverse of the symmetric positive definite matrix A + shift·I (row-major n×n): Cholesky A = LLᵀ with
+    /// vectorized row dot products, X = L⁻¹ by forward substitution on rows, then A⁻¹ = XᵀX by GEMM. About n³
+    /// flops; a 1,000×1,000 K-FAC factor takes a fraction of a second.
+    /// </summary>
+    /// <exception cref="DescentException">The matrix is not positive definite.</exception>
+    public static double[] InverseSpd(double[] a, int n, double shift)
+    {
+        var l = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            var li = l.AsSpan(i * n, n);
+            for (int j = 0; j <= i; j++)
+            {
+                double s = a[i * n + j] + (i == j ? shift : 0) - TP.Dot(li[..j], l.AsSpan(j * n, j));
+                if (i == j)
+                {
+                    if (!(s > 0) || !double.IsFinite(s))
+                        throw new DescentException($"A damped curvature factor is not positive definite (pivot {s:G3} at row {i}); raise the damping.");
+                    li[i] = Math.Sqrt(s);
+                }
+                else li[j] = s / l[j * n + j];
+            }
+        }
+        var x = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            var xi = x.AsSpan(i * n, i + 1);
+            xi[i] = 1;
+            for (int k = 0; k < i; k++)
+            {
+                double c = l[i * n + k];
+                if (c != 0) TP.MultiplyAdd(x.AsSpan(k * n, k + 1), -c, xi[..(k + 1)], xi[..(k + 1)]);
+            }
+            TP.Multiply(xi, 1 / l[i * n + i], xi);
+        }
+        var xt = Tensor.Wrap(x, n, n);
+        return Tensor.MatMul(xt, xt, transA: true).ToDoubleArray();
     }
 
     /// <summary>Checks that a dense method can afford the model: n×n doubles and n Hessian-vector products per step.</summary>

@@ -11,6 +11,13 @@ namespace Descent.Optim.SecondOrder;
 /// paper; 0: off).</param>
 public readonly record struct CgOptions(int MaxIterations, double Tolerance = 1e-10, double ProgressEpsilon = 0);
 
+/// <summary>One iterate of the linear conjugate-gradient solver.</summary>
+/// <param name="Iteration">i (from 1).</param>
+/// <param name="X">x_i (a live buffer: copy it to keep it).</param>
+/// <param name="Direction">The direction p that led to x_i (live).</param>
+/// <param name="Value">φ(x_i).</param>
+public readonly record struct CgIterate(int Iteration, Tensor X, Tensor Direction, double Value);
+
 /// <summary>What the linear conjugate-gradient solver did.</summary>
 /// <param name="Iterations">Iterations (one product with A each).</param>
 /// <param name="ResidualNorm">‖b − Ax‖ at the end.</param>
@@ -34,8 +41,8 @@ public static class LinearConjugateGradient
     /// <param name="b">The right-hand side.</param>
     /// <param name="x">Start on entry (e.g. 0, or the previous solution), solution on exit.</param>
     /// <param name="options">Stopping rules.</param>
-    /// <param name="onIterate">Sees the iterate x_i after iteration i and the direction p used to reach it.</param>
-    public static CgResult Solve(Action<Tensor, Tensor> apply, Tensor b, Tensor x, CgOptions options, Action<int, Tensor, Tensor>? onIterate = null)
+    /// <param name="onIterate">Sees each iterate.</param>
+    public static CgResult Solve(Action<Tensor, Tensor> apply, Tensor b, Tensor x, CgOptions options, Action<CgIterate>? onIterate = null)
     {
         int n = b.Size;
         var r = FlatVector.Zeros(n, b.DType);
@@ -69,9 +76,9 @@ public static class LinearConjugateGradient
             FlatVector.Axpy(alpha, p, x);
             FlatVector.Axpy(-alpha, ap, r);
             i++;
-            onIterate?.Invoke(i, x, p);
             double rrNew = FlatVector.Dot(r, r);
             values.Add(Phi(x, b, r));
+            onIterate?.Invoke(new CgIterate(i, x, p, values[i]));
             if (options.ProgressEpsilon > 0)
             {
                 int k = Math.Max(10, (int)(0.1 * i));

@@ -15,5 +15,8 @@ public static class SecondOrderMethods
         yield return (Lbfgs.Definition, s => new Lbfgs(s));
         yield return (Newton.Definition, s => new Newton(s));
         yield return (SaddleFreeNewton.Definition, s => new SaddleFreeNewton(s));
+        yield return (HessianFree.Definition, s => new HessianFree(s));
+        yield return (NaturalGradient.Definition, s => new NaturalGradient(s));
+        yield return (Kfac.Definition, s => new Kfac(s));
     }
 }

@@ -19,7 +19,7 @@ public sealed class ConjugacyTests
         var x = Tensor.Zeros(new Shape(n), DType.Float64);
         var directions = new List<double[]>();
         var r = LinearConjugateGradient.Solve(Apply(q), b, x, new CgOptions(MaxIterations: 10 * n, Tolerance: 1e-10),
-            (_, _, p) => directions.Add(p.ToDoubleArray()));
+            it => directions.Add(it.Direction.ToDoubleArray()));
         Assert.Equal("tolerance", r.Reason);
         Assert.InRange(r.Iterations, 1, n);
         var xStar = q.Solution();
