@@ -32,6 +32,7 @@ public sealed class HessianFree : SearchMethod
         [
             Hp.Choice("curvature", "auto", "the matrix: auto (ggn for a model, the Hessian for a plain function), ggn, hessian, fisher", "auto", "ggn", "hessian", "fisher"),
             Hp.Positive("damping", 1, "initial Tikhonov damping λ (adapted every step)"),
+            Hp.Integer("curvature_batch", 0, "examples of the batch the curvature products use (its first ones; 0: all) — Martens estimates G on a smaller batch than ∇f"),
             Hp.Integer("cg_max_iter", 250, "CG iterations per step at most", min: 1),
             Hp.NonNegative("cg_epsilon", 5e-4, "ε of Martens' relative-progress stopping rule (0: stop only on the residual or the budget)"),
             Hp.Real("warm_decay", 0.95, "ζ: CG starts from ζ times the previous step's solution (0: from zero)", 0, 1),
@@ -64,7 +65,7 @@ public sealed class HessianFree : SearchMethod
     {
         var flat = Parameters;
         int n = flat.Count;
-        var (curvature, outside) = CurvatureChoice.Create(Name, Settings["curvature"], objective, (ulong)StepCount);
+        var (curvature, outside) = CurvatureChoice.Create(Name, Settings["curvature"], objective, (ulong)StepCount, Settings.Integer("curvature_batch"));
         long products0 = curvature.Products;
         b!.CopyFrom(StartGradient);
         b.MulInPlace(-1);

@@ -28,6 +28,7 @@ public sealed class NaturalGradient : SearchMethod
             Hp.Lr(1, description: "step length on the natural-gradient direction"),
             Hp.Positive("damping", 1e-3, "Tikhonov damping λ added to the Fisher"),
             Hp.Choice("fisher", "fisher", "the metric: fisher (true Fisher = GGN for cross-entropy), fisher-sampled (Monte Carlo), fisher-empirical", "fisher", "fisher-sampled", "fisher-empirical"),
+            Hp.Integer("curvature_batch", 0, "examples of the batch the curvature products use (its first ones; 0: all) — Martens estimates G on a smaller batch than ∇f"),
             Hp.Integer("cg_max_iter", 20, "CG iterations (Fisher-vector products) per step at most", min: 1),
             Hp.Positive("cg_tol", 1e-2, "CG stops when ‖r‖ ≤ cg_tol·‖g‖"),
             Hp.Choice("line_search", "none", "none: the step lr·Δ; armijo: backtracking from lr until f decreases", "none", "armijo"),
@@ -51,7 +52,7 @@ public sealed class NaturalGradient : SearchMethod
     {
         if (objective is not Objective)
             throw new ConfigurationException("natural-gradient needs a network's predictive distribution for its Fisher (descent train); a test function has none — use newton, hessian-free or lbfgs.");
-        var (fisher, _) = CurvatureChoice.Create(Name, Settings["fisher"], objective, (ulong)StepCount);
+        var (fisher, _) = CurvatureChoice.Create(Name, Settings["fisher"], objective, (ulong)StepCount, Settings.Integer("curvature_batch"));
         long p0 = fisher.Products;
         double lambda = Settings.Real("damping");
         b!.CopyFrom(StartGradient);
