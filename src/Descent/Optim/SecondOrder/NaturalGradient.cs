@@ -31,7 +31,7 @@ public sealed class NaturalGradient : SearchMethod
             Hp.Integer("curvature_batch", 0, "examples of the batch the curvature products use (its first ones; 0: all) — Martens estimates G on a smaller batch than ∇f"),
             Hp.Integer("cg_max_iter", 20, "CG iterations (Fisher-vector products) per step at most", min: 1),
             Hp.Positive("cg_tol", 1e-2, "CG stops when ‖r‖ ≤ cg_tol·‖g‖"),
-            Hp.Choice("line_search", "none", "none: the step lr·Δ; armijo: backtracking from lr until f decreases", "none", "armijo"),
+            Hp.Choice("line_search", "armijo", "armijo: backtracking from lr until f decreases enough; none: the step lr·Δ (can diverge with little damping)", "armijo", "none"),
         ]);
 
     /// <summary>Creates the method.</summary>
