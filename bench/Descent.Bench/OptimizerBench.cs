@@ -56,7 +56,7 @@ internal static class OptimizerBench
                     long before = GC.GetAllocatedBytesForCurrentThread();
                     double step = Best(reps, step1);
                     long allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / reps;
-                    int stateBuffers = opt.Rules[0].StateNames.Count;
+                    int stateBuffers = opt.StateBuffers.Count;
                     double kernelBytes = 4.0 * (3 + 2 * stateBuffers);   // read g; read and write θ and each state buffer
                     double bytes = kernelBytes + 4;                       // Step() reads g once more (norm, finiteness)
                     double kernel = KernelOnly(opt, flat, reps);
@@ -86,13 +86,11 @@ internal static class OptimizerBench
         Console.WriteLine($"optim name={name} part={what} threads={threads} ns_per_param={seconds * 1e9:F3} gbps={gbps:F1} copy_gbps={copy:F1}");
     }
 
-    /// <summary>The fused kernel alone (no gradient-norm pass), straight on the optimizer's buffers.</summary>
+    /// <summary>The fused pass alone (no gradient-norm pass), straight on the optimizer's buffers.</summary>
     private static double KernelOnly(FirstOrderOptimizer opt, FlatParameters flat, int reps)
     {
-        var rule = opt.Rules[0];
-        var buffers = new FusedBuffers<float>(flat.Values, flat.Grads, rule.StateNames.Select(s => opt.StateBuffers[s]).ToArray());
         long t = opt.StepCount;
-        return Best(reps, () => rule.Apply(buffers, new FusedStep(++t, rule.LearningRate, 1, double.PositiveInfinity), 0, flat.Count));
+        return Best(reps, () => opt.FusedPassOnly(++t));
     }
 
     /// <summary>A plain scalar Adam loop (one thread), what a straightforward implementation costs.</summary>

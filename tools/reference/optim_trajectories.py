@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reference trajectories of torch.optim 1.13 for Descent's `variant=pytorch` tests.
+"""Reference trajectories of torch.optim 1.13 for Descent's `variant=pytorch` tests, and of optimizers that
+torch.optim 1.13 does not have (AdaBelief, Yogi, Lion), written below in PyTorch from their papers.
 
 Writes tests/Descent.Tests/Optim/Reference/torch_optim_trajectories.json: for every optimizer
 configuration, 100 float32 steps on
@@ -12,6 +13,7 @@ loss evaluated before that step. Numbers are the shortest decimals that read bac
 Run with Debian's python3-torch (1.13): /usr/bin/python3 tools/reference/optim_trajectories.py
 """
 import json
+import math
 import os
 
 import numpy
@@ -52,7 +54,93 @@ CONFIGS = [
     ("nadam", {"momentum_decay": "0.01", "weight_decay": "0.01"}, "NAdam", {"momentum_decay": 0.01, "weight_decay": 0.01}, 0.01, 0.01),
     ("radam", {}, "RAdam", {}, 0.01, None),
     ("radam", {"weight_decay": "0.01", "beta2": "0.99"}, "RAdam", {"weight_decay": 0.01, "betas": (0.9, 0.99)}, 0.01, 0.01),
+    # Not in torch.optim 1.13: the classes below, written from the papers (Descent's paper variant).
+    ("adabelief", {}, "AdaBelief", {}, 0.01, 0.01),
+    ("adabelief", {"weight_decay": "0.01", "beta1": "0.8", "eps": "1e-12"}, "AdaBelief",
+     {"weight_decay": 0.01, "betas": (0.8, 0.999), "eps": 1e-12}, 0.01, 0.01),
+    ("yogi", {}, "Yogi", {}, 0.01, None),
+    ("lion", {"weight_decay": "0.1"}, "Lion", {"weight_decay": 0.1}, 0.001, 0.001),
 ]
+
+
+class AdaBelief(torch.optim.Optimizer):
+    """Zhuang et al. 2020, "AdaBelief Optimizer", Algorithm 2, with ε added to s as in the authors' release:
+    m = β1 m + (1-β1) g;  s = β2 s + (1-β2)(g - m)^2 + ε;  θ -= lr/(1-β1^t) · m / (sqrt(s)/sqrt(1-β2^t) + ε)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-16, weight_decay=0.0, foreach=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                g = p.grad
+                if group["weight_decay"] != 0:
+                    g = g.add(p, alpha=group["weight_decay"])
+                st = self.state[p]
+                if not st:
+                    st["step"] = 0
+                    st["m"] = torch.zeros_like(p)
+                    st["s"] = torch.zeros_like(p)
+                st["step"] += 1
+                t = st["step"]
+                m, s = st["m"], st["s"]
+                m.mul_(b1).add_(g, alpha=1 - b1)
+                r = g - m
+                s.mul_(b2).addcmul_(r, r, value=1 - b2).add_(group["eps"])
+                denom = (s.sqrt() / math.sqrt(1 - b2 ** t)).add_(group["eps"])
+                p.addcdiv_(m, denom, value=-group["lr"] / (1 - b1 ** t))
+
+
+class Yogi(torch.optim.Optimizer):
+    """Zaheer et al. 2018, "Adaptive Methods for Nonconvex Optimization", Algorithm 2 (no bias correction):
+    m = β1 m + (1-β1) g;  v = v - (1-β2) sign(v - g^2) g^2;  θ -= lr · m / (sqrt(v) + ε);  v0 = 1e-6."""
+
+    def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-3, initial_accumulator_value=1e-6, foreach=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, v0=initial_accumulator_value))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                g = p.grad
+                st = self.state[p]
+                if not st:
+                    st["m"] = torch.zeros_like(p)
+                    st["v"] = torch.full_like(p, group["v0"])
+                m, v = st["m"], st["v"]
+                g2 = g * g
+                m.mul_(b1).add_(g, alpha=1 - b1)
+                v.addcmul_(torch.sign(v - g2), g2, value=-(1 - b2))
+                p.addcdiv_(m, v.sqrt().add_(group["eps"]), value=-group["lr"])
+
+
+class Lion(torch.optim.Optimizer):
+    """Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", Algorithm 2:
+    c = β1 m + (1-β1) g;  θ = θ - lr (sign(c) + λ θ);  m = β2 m + (1-β2) g."""
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, foreach=False):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                g = p.grad
+                st = self.state[p]
+                if not st:
+                    st["m"] = torch.zeros_like(p)
+                m = st["m"]
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                c = m.mul(b1).add(g, alpha=1 - b1)
+                p.add_(torch.sign(c), alpha=-group["lr"])
+                m.mul_(b2).add_(g, alpha=1 - b2)
+
+
+LOCAL = {"AdaBelief": AdaBelief, "Yogi": Yogi, "Lion": Lion}
 
 
 def short(v):
@@ -109,7 +197,7 @@ def run(make, cls, kwargs, lr, record):
     kw = dict(kwargs)
     if lr is not None:
         kw["lr"] = lr
-    opt = getattr(torch.optim, cls)(params, foreach=False, **kw)
+    opt = (LOCAL[cls] if cls in LOCAL else getattr(torch.optim, cls))(params, foreach=False, **kw)
     snapshots = []
     for step in range(1, STEPS + 1):
         opt.zero_grad()
@@ -127,13 +215,14 @@ def main():
     for name, settings, cls, kwargs, lr_rosen, lr_mlp in CONFIGS:
         for problem, (_, make) in problems.items():
             lr = lr_rosen if problem == "rosenbrock" else lr_mlp
-            ours = {"variant": "pytorch", **settings}
+            ours = dict(settings) if cls in LOCAL else {"variant": "pytorch", **settings}
             if lr is not None:
                 ours["lr"] = repr(lr)
             snaps, kw = run(make, cls, kwargs, lr, None if problem == "rosenbrock" else MLP_RECORD)
             runs.append({
                 "problem": problem, "optimizer": name, "settings": ours,
-                "torch": f"torch.optim.{cls}({', '.join(f'{k}={v!r}' for k, v in kw.items())}, foreach=False)",
+                "torch": (f"{cls}({', '.join(f'{k}={v!r}' for k, v in kw.items())}) written in torch from its paper" if cls in LOCAL
+                          else f"torch.optim.{cls}({', '.join(f'{k}={v!r}' for k, v in kw.items())}, foreach=False)"),
                 "snapshots": snaps,
             })
     out = {

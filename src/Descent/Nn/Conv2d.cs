@@ -19,7 +19,7 @@ public sealed class Conv2d : Module
     /// <param name="padding">Zeros added on each side.</param>
     /// <param name="dilation">Spacing between kernel taps.</param>
     /// <param name="bias">Whether to add a learned bias per output channel.</param>
-    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Shared"/>).</param>
+    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Current"/>).</param>
     /// <param name="dtype">Element type of the parameters.</param>
     public Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, int dilation = 1,
         bool bias = true, Rng? rng = null, DType dtype = DType.Float32)
@@ -35,7 +35,7 @@ public sealed class Conv2d : Module
     /// <param name="padding">Zeros added on each side (height, width).</param>
     /// <param name="dilation">Spacing between kernel taps (height, width).</param>
     /// <param name="bias">Whether to add a learned bias per output channel.</param>
-    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Shared"/>).</param>
+    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Current"/>).</param>
     /// <param name="dtype">Element type of the parameters.</param>
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding,
         (int H, int W) dilation, bool bias = true, Rng? rng = null, DType dtype = DType.Float32)
@@ -50,7 +50,7 @@ public sealed class Conv2d : Module
         Stride = stride;
         Padding = padding;
         Dilation = dilation;
-        rng ??= DefaultRng.Shared;
+        rng ??= DefaultRng.Current;
         double bound = 1 / Math.Sqrt(inChannels * kernel.H * kernel.W);
         Weight = AddParameter("weight", Tensor.Rand(new Shape(outChannels, inChannels, kernel.H, kernel.W), rng, -bound, bound, dtype), ParameterKind.Weight);
         if (bias) Bias = AddParameter("bias", Tensor.Rand(new Shape(outChannels), rng, -bound, bound, dtype), ParameterKind.Bias);

@@ -12,13 +12,13 @@ public sealed class Dropout : Module
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="p">Probability of zeroing an element, in [0, 1).</param>
-    /// <param name="rng">The stream for the masks; by default a stream seeded from <see cref="DefaultRng.Shared"/>.</param>
+    /// <param name="rng">The stream for the masks; by default a stream seeded from <see cref="DefaultRng.Current"/>.</param>
     public Dropout(double p = 0.5, Rng? rng = null)
     {
         if (p < 0 || p >= 1 || double.IsNaN(p))
             throw new ConfigurationException($"Dropout probability must be in [0, 1), got {p}.");
         P = p;
-        Rng = rng ?? new Rng(DefaultRng.Shared.NextUInt64());
+        Rng = rng ?? new Rng(DefaultRng.Current.NextUInt64());
     }
 
     /// <summary>The probability of zeroing an element.</summary>

@@ -18,10 +18,14 @@ public sealed record ParameterSlot(string Name, Parameter Parameter, int Offset,
 /// All parameters of a model in one contiguous buffer (<see cref="Values"/>) and their gradients in
 /// another (<see cref="Grads"/>), as in llm.c: an optimizer step is one loop over two arrays, a
 /// Hessian-vector product maps a flat vector to a flat vector, and a checkpoint is one blob plus the
-/// <see cref="Slots"/> index. Created by <see cref="Module.Flat"/>.
+/// <see cref="Slots"/> index. Created by <see cref="Module.Flatten"/> (or on first use of <see cref="Module.Flat"/>).
+/// A binding is versioned: binding the same parameters again (a parent's <see cref="Module.Flatten"/>,
+/// <see cref="Module.To"/>, a layer added later) retires this one, and optimizers and objectives bound to a
+/// retired binding refuse to run instead of updating memory the model no longer reads.
 /// </summary>
 public sealed class FlatParameters
 {
+    private static int lastVersion;
     private readonly Module root;
     private IReadOnlyList<ParameterSite>? sites;
 
@@ -31,6 +35,27 @@ public sealed class FlatParameters
         Grads = grads;
         Slots = slots;
         this.root = root;
+        Version = Interlocked.Increment(ref lastVersion);
+    }
+
+    /// <summary>A number that identifies this binding (each <see cref="Module.Flatten"/> makes a new one).</summary>
+    public int Version { get; }
+
+    /// <summary>True once the parameters were bound again elsewhere: this binding's buffers are no longer the
+    /// model's parameters.</summary>
+    public bool IsRetired { get; private set; }
+
+    /// <summary>The module whose <see cref="Module.Flatten"/> made this binding.</summary>
+    public Module Root => root;
+
+    internal void Retire() => IsRetired = true;
+
+    /// <summary>Throws if this binding was retired (for optimizers and objectives, before they touch it).</summary>
+    /// <exception cref="InvalidOperationException">The binding is retired.</exception>
+    public void EnsureLive(string user)
+    {
+        if (IsRetired)
+            throw new InvalidOperationException($"{user}: the model's parameters were bound to a new flat buffer (by Flatten(), To(dtype), a parent module's Flat, or a layer added after flattening) after it was set up on flat buffer v{Version}; set it up again on the model's current Flat, e.g. optimizer.Init(model.Flat).");
     }
 
     /// <summary>Every parameter value, concatenated in registration order (1-D).</summary>
@@ -52,7 +77,7 @@ public sealed class FlatParameters
             {
                 var s = ParameterSite.Of(root);
                 if (s.Count != Slots.Count || s.Where((x, i) => !ReferenceEquals(x.Parameter, Slots[i].Parameter)).Any())
-                    throw new InvalidOperationException("The model's parameters changed after its flat buffer was made; use the model's current Flat.");
+                    throw new InvalidOperationException($"The model's parameters changed after flat buffer v{Version} was made; call Flatten() and set up the optimizer again.");
                 sites = s;
             }
             return sites;
@@ -65,8 +90,6 @@ public sealed class FlatParameters
     /// <summary>Element type of the buffers.</summary>
     public DType DType => Values.DType;
 
-    /// <summary>False once the parameters were re-bound elsewhere (e.g. to a parent module's buffer).</summary>
-    public bool IsCurrent => Slots.All(s => ReferenceEquals(s.Parameter.Flat, this));
 
     /// <summary>Sets every gradient to zero (one pass over the flat gradient buffer).</summary>
     public void ZeroGrad() => Grads.Zero();

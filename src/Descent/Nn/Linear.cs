@@ -14,7 +14,7 @@ public sealed class Linear : Module
     /// <param name="inFeatures">Input size.</param>
     /// <param name="outFeatures">Output size.</param>
     /// <param name="bias">Whether to add a learned bias.</param>
-    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Shared"/>).</param>
+    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Current"/>).</param>
     /// <param name="dtype">Element type of the parameters.</param>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Rng? rng = null, DType dtype = DType.Float32)
     {
@@ -22,7 +22,7 @@ public sealed class Linear : Module
             throw new ConfigurationException($"Linear needs positive sizes, got in={inFeatures}, out={outFeatures}.");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        rng ??= DefaultRng.Shared;
+        rng ??= DefaultRng.Current;
         double bound = 1 / Math.Sqrt(inFeatures);
         Weight = AddParameter("weight", Tensor.Rand(new Shape(outFeatures, inFeatures), rng, -bound, bound, dtype), ParameterKind.Weight);
         if (bias) Bias = AddParameter("bias", Tensor.Rand(new Shape(outFeatures), rng, -bound, bound, dtype), ParameterKind.Bias);

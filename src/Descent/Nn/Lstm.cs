@@ -27,7 +27,7 @@ public sealed class Lstm : Module
     /// <param name="hiddenSize">Hidden units H.</param>
     /// <param name="returnSequences">Whether <see cref="Forward"/> returns every hidden state [N, T, H]
     /// (true) or only the last one [N, H] (false; e.g. before a classifier).</param>
-    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Shared"/>).</param>
+    /// <param name="rng">Stream for the default initialization (default: <see cref="DefaultRng.Current"/>).</param>
     /// <param name="dtype">Element type of the parameters.</param>
     public Lstm(int inputSize, int hiddenSize, bool returnSequences = true, Rng? rng = null, DType dtype = DType.Float32)
     {
@@ -36,7 +36,7 @@ public sealed class Lstm : Module
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         ReturnSequences = returnSequences;
-        rng ??= DefaultRng.Shared;
+        rng ??= DefaultRng.Current;
         double k = 1 / Math.Sqrt(hiddenSize);
         int h = hiddenSize;
         WeightIh = AddParameter("weight_ih", Tensor.Rand(new Shape(4 * h, inputSize), rng, -k, k, dtype), ParameterKind.Weight);

@@ -38,7 +38,7 @@ public abstract class Module
         CheckName(name);
         var p = new Parameter(init, kind) { Name = name };
         parameters.Add((name, p));
-        flat = null;
+        Unbind();
         return p;
     }
 
@@ -47,7 +47,7 @@ public abstract class Module
     {
         CheckName(name);
         children.Add((name, module));
-        flat = null;
+        Unbind();
         return module;
     }
 
@@ -69,8 +69,16 @@ public abstract class Module
             throw new ConfigurationException($"{GetType().Name} has no parameter named '{name}'; it has [{string.Join(", ", parameters.Select(p => p.Name))}].");
         var p = parameters[i].P;
         parameters.RemoveAt(i);
-        flat = null;
+        p.Flat?.Retire();
+        Unbind();
         return p;
+    }
+
+    /// <summary>The module's parameters changed: its binding no longer describes them.</summary>
+    private void Unbind()
+    {
+        flat?.Retire();
+        flat = null;
     }
 
     private void CheckName(string name)
@@ -120,23 +128,46 @@ public abstract class Module
     public int ParameterCount => Parameters().Sum(p => p.Size);
 
     /// <summary>
-    /// The model's parameters in one flat buffer and its gradients in another. Created on first use: every
-    /// parameter's values are copied in and the parameter becomes a view of the buffer (and its
-    /// <see cref="Tensor.Grad"/> a view of the gradient buffer). Access it on the root module.
+    /// Binds every parameter of this module and its descendants into one new flat buffer (values) and another
+    /// (gradients), as in llm.c: each parameter's values are copied in and the parameter becomes a view of the
+    /// buffer (its <see cref="Tensor.Grad"/> a view of the gradient buffer). Any earlier binding of these
+    /// parameters (this module's, a child's or a parent's) is retired: optimizers and objectives set up on it
+    /// refuse to run. Call it on the root module, once the model is built; <see cref="Flat"/> then returns it.
     /// </summary>
+    public FlatParameters Flatten()
+    {
+        var list = NamedParametersWithOwner();
+        flat?.Retire();
+        foreach (var (_, p, _) in list) p.Flat?.Retire();
+        flat = FlatParameters.Bind(this, list);
+        return flat;
+    }
+
+    /// <summary>
+    /// The binding made by the last <see cref="Flatten"/> (made on first use if there was none). It never
+    /// re-binds memory behind your back: if these parameters were bound elsewhere since (a parent module's
+    /// <see cref="Flatten"/>), it throws; after <see cref="To"/> or a change of the module's parameters, it makes
+    /// a new binding (the old one is retired, so an optimizer set up on it refuses to step).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The parameters now live in another module's flat buffer.</exception>
     public FlatParameters Flat
     {
         get
         {
-            if (flat is null || !flat.IsCurrent) flat = FlatParameters.Bind(this, NamedParametersWithOwner());
-            return flat;
+            if (flat is not null && !flat.IsRetired) return flat;
+            // Parameters that live in a binding made by a module that is not below this one (a parent's) stay there.
+            var mine = NamedModules().Select(m => m.Module).ToHashSet(ReferenceEqualityComparer.Instance);
+            var foreign = NamedParametersWithOwner().Select(x => x.P.Flat).FirstOrDefault(f => f is { IsRetired: false } && !mine.Contains(f.Root));
+            if (foreign is not null)
+                throw new InvalidOperationException($"The parameters of this {GetType().Name} live in the flat buffer v{foreign.Version} of a {foreign.Root.GetType().Name}; use that module's Flat, or call Flatten() here to bind them anew (which retires v{foreign.Version}).");
+            return Flatten();
         }
     }
 
     /// <summary>Sets all gradients to zero.</summary>
     public void ZeroGrad()
     {
-        if (flat is not null && flat.IsCurrent) { flat.ZeroGrad(); return; }
+        if (flat is not null && !flat.IsRetired) { flat.ZeroGrad(); return; }
         foreach (var p in Parameters()) p.Grad?.Zero();
     }
 
@@ -151,8 +182,8 @@ public abstract class Module
             for (int i = 0; i < m.buffers.Count; i++)
                 if (m.buffers[i].T.DType != dtype) m.buffers[i].T.ReplaceStorage(m.buffers[i].T.To(dtype).CloneUnscoped());
         }
-        foreach (var p in Parameters()) { p.Grad = null; p.Flat = null; }
-        flat = null;
+        foreach (var p in Parameters()) { p.Grad = null; p.Flat?.Retire(); p.Flat = null; }
+        Unbind();
         return this;
     }
 

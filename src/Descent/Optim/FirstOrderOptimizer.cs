@@ -7,47 +7,36 @@ using Descent.Tensors;
 namespace Descent.Optim;
 
 /// <summary>
-/// A first-order optimizer over a model's flat buffers: a named optimizer's fused rule per parameter group
-/// (or a custom <see cref="IUpdateRule"/> chain, <see cref="FromRule"/>), plus the optimizer-side stabilizers:
-/// the global gradient norm (reported, and used for <c>clip_norm</c>), <c>clip_value</c>, the non-finite
+/// A first-order optimizer over a model's flat buffers: a definition's chain of rules per parameter group
+/// (<see cref="OptimizerDefinition"/>), run as one fused pass, plus the optimizer-side stabilizers: the
+/// global gradient norm (reported, and used for <c>clip_norm</c>), <c>clip_value</c>, the non-finite
 /// policy, Polyak averaging and an L1 proximal step. A steady-state <see cref="Step()"/> makes one read pass
 /// over the gradient (norm and finiteness) and one fused pass over parameters, gradient and state, and
-/// allocates nothing.
+/// allocates nothing. Settings are typed once (when created or changed), never parsed in a step.
 /// </summary>
 public sealed class FirstOrderOptimizer : Optimizer
 {
-    private readonly OptimizerFactory.Entry? entry;
-    private readonly IUpdateRule? chain;
+    private readonly OptimizerDefinition definition;
     private readonly SumOfSquares norm = new();
     private GroupState[] groups = [];
     private readonly Dictionary<string, Tensor> buffers = [];
-    private RuleState? chainState;
     private Tensor? scratch;
     private PolyakAverage? average;
+    private Stabilizers stabilizers;
 
-    internal FirstOrderOptimizer(OptimizerFactory.Entry entry, OptimizerSettings settings) : base(entry.Info, settings)
+    internal FirstOrderOptimizer(OptimizerDefinition definition, OptimizerSettings settings) : base(definition.Info, settings)
     {
-        this.entry = entry;
-        entry.Check?.Invoke(settings);
-        Kind = entry.Create(settings).LookAheadBuffer is null ? OptimizerKind.UpdateRule : OptimizerKind.SearchMethod;
+        this.definition = definition;
+        Kind = definition.CreateUpdate(settings).LookAhead is null ? OptimizerKind.UpdateRule : OptimizerKind.SearchMethod;
+        stabilizers = new Stabilizers(settings);
     }
 
-    private FirstOrderOptimizer(OptimizerInfo info, OptimizerSettings settings, IUpdateRule chain) : base(info, settings)
-    {
-        this.chain = chain;
-        Kind = OptimizerKind.UpdateRule;
-    }
+    /// <summary>The vector width of the fused pass (<see cref="SimdWidth.Auto"/>: the widest the CPU has). A
+    /// per-optimizer choice, so tests can compare widths without touching anything process-wide.</summary>
+    public SimdWidth Width { get; init; }
 
-    /// <summary>
-    /// An optimizer from a custom chain of rules (which carries its own learning rate and schedule), with
-    /// the common stabilizer keys (<c>clip_norm</c>, <c>nonfinite</c>, <c>average</c>, …) as settings.
-    /// The chain's updates are computed in a scratch buffer and added to θ; parameter groups are not supported.
-    /// </summary>
-    public static FirstOrderOptimizer FromRule(IUpdateRule rule, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var info = new OptimizerInfo("custom", rule.Name, rule.Name, "user-defined chain", CommonKeys.All);
-        return new FirstOrderOptimizer(info, OptimizerSettings.Parse("custom", info.Keys, settings), rule);
-    }
+    /// <summary>The definition this optimizer runs.</summary>
+    public OptimizerDefinition Definition => definition;
 
     /// <inheritdoc />
     public override OptimizerKind Kind { get; }
@@ -58,50 +47,43 @@ public sealed class FirstOrderOptimizer : Optimizer
     /// <inheritdoc />
     public override PolyakAverage? Average => average;
 
-    /// <summary>The fused rule of each group (named optimizers), default group first.</summary>
-    public IReadOnlyList<FusedRule> Rules => groups.Where(g => g.Rule is not null).Select(g => g.Rule!).ToArray();
-
     /// <summary>The state buffers by name (live, not copies).</summary>
     public IReadOnlyDictionary<string, Tensor> StateBuffers => buffers;
+
+    /// <summary>The update of each group as formulas (the default group first).</summary>
+    public IReadOnlyList<IReadOnlyList<RuleText>> Updates => groups.Select(g => g.Update.Describe()).ToArray();
 
     /// <inheritdoc />
     protected override void InitCore(FlatParameters parameters, ParameterGroups? parameterGroups)
     {
-        if (chain is not null)
-        {
-            if (parameterGroups is not null && parameterGroups.Rules.Count > 0)
-                throw new ConfigurationException("Parameter groups need a named optimizer; a custom rule chain applies to all parameters.");
-            chainState = chain.Init(parameters.Count, parameters.DType);
-            foreach (var (path, t) in chainState.Flatten()) buffers[path] = t;
-            scratch = Tensor.ZerosUnscoped(new Shape(parameters.Count), parameters.DType);
-            groups = [new GroupState((parameterGroups ?? new ParameterGroups()).Resolve(parameters, Settings)[0], null)];
-        }
-        else
-        {
-            var resolved = (parameterGroups ?? new ParameterGroups()).Resolve(parameters, Settings);
-            groups = resolved.Select(g => new GroupState(g, MakeRule(g.Settings))).ToArray();
-            foreach (var g in groups)
-                foreach (var name in g.Rule!.StateNames)
-                    if (!buffers.ContainsKey(name)) buffers[name] = Tensor.ZerosUnscoped(new Shape(parameters.Count), parameters.DType);
-            foreach (var g in groups)
-                foreach (var name in g.Rule!.StateNames)
-                {
-                    double init = g.Rule.InitialValue(name);
-                    if (init == 0) continue;
-                    foreach (var (off, len) in g.Group.Ranges) buffers[name].Narrow(0, off, len).Fill(init);
-                }
-            foreach (var g in groups) g.Bind(parameters, buffers);
-            if (Kind == OptimizerKind.SearchMethod) scratch = Tensor.ZerosUnscoped(new Shape(parameters.Count), parameters.DType);
-        }
+        var resolved = (parameterGroups ?? new ParameterGroups()).Resolve(parameters, Settings);
+        groups = resolved.Select(g => new GroupState(g, Make(g.Settings))).ToArray();
+        var layout = groups[0].Update.State;
+        foreach (var g in groups) CheckSameState(layout, g.Update.State, g.Group.Name);
+        foreach (var slot in layout)
+            buffers[slot.Name] = Tensor.ZerosUnscoped(new Shape(parameters.Count), parameters.DType);
+        foreach (var g in groups)
+            foreach (var slot in g.Update.State)
+                if (slot.Initial != 0)
+                    foreach (var (off, len) in g.Group.Ranges) buffers[slot.Name].Narrow(0, off, len).Fill(slot.Initial);
+        var fused = new FusedBuffers(parameters.Values, parameters.Grads, layout.Select(s => buffers[s.Name]).ToArray());
+        foreach (var g in groups) g.Buffers = fused;
+        if (Kind == OptimizerKind.SearchMethod) scratch = Tensor.ZerosUnscoped(new Shape(parameters.Count), parameters.DType);
         if (Settings["average"] != "none")
             average = new PolyakAverage(parameters, Settings["average"] == "ema" ? AveragingMode.Exponential : AveragingMode.Arithmetic,
                 Settings.Real("average_decay"), Settings.Integer("average_start"));
     }
 
-    private FusedRule MakeRule(OptimizerSettings s)
+    private IFusedUpdate Make(OptimizerSettings s)
     {
-        entry!.Check?.Invoke(s);
-        return entry.Create(s);
+        definition.Validate(s);
+        return definition.CreateUpdate(s);
+    }
+
+    private void CheckSameState(IReadOnlyList<StateSlot> expected, IReadOnlyList<StateSlot> actual, string group)
+    {
+        if (!expected.Select(s => s.Name).SequenceEqual(actual.Select(s => s.Name)))
+            throw new ConfigurationException($"{Name}: parameter group '{group}' needs different state buffers ([{string.Join(", ", actual.Select(s => s.Name))}] instead of [{string.Join(", ", expected.Select(s => s.Name))}]); options that add state (amsgrad, centered, momentum > 0 …) must be the same in every group.");
     }
 
     /// <inheritdoc />
@@ -128,8 +110,8 @@ public sealed class FirstOrderOptimizer : Optimizer
         scratch!.CopyFrom(values);
         foreach (var g in groups)
         {
-            var v = buffers[g.Rule!.LookAheadBuffer!];
-            double alpha = g.Rule.LookAheadScale;
+            var (buffer, alpha) = g.Update.LookAhead!.Value;
+            var v = buffers[buffer];
             foreach (var (off, len) in g.Group.Ranges) values.Narrow(0, off, len).AddInPlace(v.Narrow(0, off, len), alpha);
         }
         try
@@ -150,25 +132,35 @@ public sealed class FirstOrderOptimizer : Optimizer
         double gnorm = Math.Sqrt(sumSq);
         bool finite = double.IsFinite(sumSq) || p.Grads.AllFinite();
         if (finite && !double.IsFinite(sumSq)) gnorm = RobustNorm(p.Grads);
-        double lr0 = LearningRate;
+        double factor = Schedule.Factor(StepCount);
+        double lr0 = groups[0].LearningRate * factor;
         if (!finite || (loss is double l && !double.IsFinite(l)))
             return NonFinite(loss ?? double.NaN, gnorm, lr0, finite);
-        double clipNorm = Settings.Real("clip_norm"), clipValue = Settings.Real("clip_value");
-        double scale = clipNorm > 0 && gnorm > clipNorm ? clipNorm / (gnorm + 1e-6) : 1;
+        var s = stabilizers;
+        double scale = s.ClipNorm > 0 && gnorm > s.ClipNorm ? s.ClipNorm / (gnorm + 1e-6) : 1;
+        var clip = new GradientClip(scale, s.ClipValue > 0 ? s.ClipValue : double.PositiveInfinity);
         long t = StepCount + 1;
-        double factor = Schedule.Factor(StepCount);
-        var fusedClip = clipValue > 0 ? clipValue : double.PositiveInfinity;
-        if (chain is not null) ChainStep(t, scale, fusedClip);
-        else if (p.DType == DType.Float32) Apply<float>(t, factor, scale, fusedClip);
-        else Apply<double>(t, factor, scale, fusedClip);
+        foreach (var g in groups)
+        {
+            double lr = g.LearningRate * factor;
+            g.Update.Step(g.Buffers!, new RuleStep(t, lr), clip, g.Group.RangeArray, Width);
+            if (g.L1 > 0) Proximal(p.Values, g.Group, lr * g.L1);
+        }
         StepCount = t;
         average?.Update(t);
         return new StepResult(t, loss ?? double.NaN, gnorm, lr0, Skipped: false, Clipped: scale < 1);
     }
 
+    /// <summary>Only the fused pass of every group as step <paramref name="step"/> (no gradient-norm pass, no
+    /// clipping, no averaging): what benchmarks time as the kernel.</summary>
+    internal void FusedPassOnly(long step)
+    {
+        foreach (var g in groups) g.Update.Step(g.Buffers!, new RuleStep(step, g.LearningRate), GradientClip.None, g.Group.RangeArray, Width);
+    }
+
     private StepResult NonFinite(double loss, double gnorm, double lr, bool gradFinite)
     {
-        if (Settings["nonfinite"] == "skip")
+        if (stabilizers.SkipNonFinite)
         {
             SkippedSteps++;
             return new StepResult(StepCount, loss, gnorm, lr, Skipped: true, Clipped: false);
@@ -177,40 +169,6 @@ public sealed class FirstOrderOptimizer : Optimizer
             : $"the gradient of '{Parameters.Slots.FirstOrDefault(s => !s.Parameter.Grad!.AllFinite())?.Name ?? "?"}' is not finite";
         throw new NonFiniteException($"{Name}: step {StepCount + 1}: {what} (learning rate {lr:G4}). Lower the learning rate, " +
             "clip the gradient (--set clip_norm=1), or skip such steps (--set nonfinite=skip).");
-    }
-
-    private void Apply<T>(long t, double factor, double scale, double clipValue) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        foreach (var g in groups)
-        {
-            var step = new FusedStep(t, g.Group.Settings.Real("lr") * factor, scale, clipValue);
-            var b = (FusedBuffers<T>)g.Buffers!;
-            foreach (var (off, len) in g.Group.RangeArray) g.Rule!.Apply(b, step, off, len);
-            double l1 = g.Group.Settings.Real("l1");
-            if (l1 > 0) Proximal(Parameters.Values, g.Group, step.LearningRate * l1);
-        }
-    }
-
-    private void ChainStep(long t, double scale, double clipValue)
-    {
-        var p = Parameters;
-        scratch!.CopyFrom(p.Grads);
-        if (scale != 1) scratch.MulInPlace(scale);
-        if (double.IsFinite(clipValue))
-        {
-            if (p.DType == DType.Float32) Clamp(scratch.Floats, (float)clipValue);
-            else Clamp(scratch.Doubles, clipValue);
-        }
-        if (p.DType == DType.Float32) chain!.Update(scratch.Floats, chainState!, p.Values.Floats, t);
-        else chain!.Update(scratch.Doubles, chainState!, p.Values.Doubles, t);
-        p.Values.AddInPlace(scratch);
-        double l1 = Settings.Real("l1");
-        if (l1 > 0) Proximal(p.Values, groups[0].Group, l1);
-    }
-
-    private static void Clamp<T>(Span<T> x, T c) where T : IBinaryFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < x.Length; i++) x[i] = T.Clamp(x[i], -c, c);
     }
 
     /// <summary>Soft-thresholding θ ← sign(θ)·max(|θ| − τ, 0) over the group's ranges.</summary>
@@ -243,24 +201,23 @@ public sealed class FirstOrderOptimizer : Optimizer
     {
         var spec = Settings.Specs.FirstOrDefault(s => s.Key == key.Trim().ToLowerInvariant() || s.Alias == key.Trim().ToLowerInvariant())
             ?? throw new ConfigurationException(OptimizerSettings.UnknownKey(Name, key, Settings.Specs));
-        if (entry is not null && (entry.Create(Settings.With(spec.Key, value)).LookAheadBuffer is null) != (Kind == OptimizerKind.UpdateRule))
+        var changed = Settings.With(spec.Key, value);
+        definition.Validate(changed);
+        if ((definition.CreateUpdate(changed).LookAhead is null) != (Kind == OptimizerKind.UpdateRule))
             throw new ConfigurationException($"{Name}: '{spec.Key}={value}' would turn an update rule into a search method or back; create a new optimizer instead.");
-        if (!IsInitialized || chain is not null)
+        if (!IsInitialized)
         {
             if (group is not null && group != "default") throw new ConfigurationException($"{Name} has no parameter group '{group}'.");
-            var s = Settings.With(spec.Key, value);
-            entry?.Check?.Invoke(s);
-            if (chain is not null && IsInitialized && spec.Key is "average" or "average_decay" or "average_start")
-                throw new ConfigurationException($"{Name}: '{spec.Key}' cannot change after Init; set it when creating the optimizer.");
-            Settings = s;
+            Settings = changed;
+            stabilizers = new Stabilizers(changed);
             return;
         }
         if (group is not null && !spec.PerGroup)
             throw new ConfigurationException($"{Name}: '{spec.Key}' applies to the whole optimizer and cannot be set for group '{group}'.");
-        if (!spec.PerGroup && spec.Key is "average" or "average_decay" or "average_start")
+        if (spec.Key is "average" or "average_decay" or "average_start")
             throw new ConfigurationException($"{Name}: '{spec.Key}' cannot change after Init; set it when creating the optimizer.");
-        var newBase = group is null || group == "default" ? Settings.With(spec.Key, value) : Settings;
-        var updated = new (OptimizerSettings Settings, FusedRule Rule, Dictionary<string, string> Overrides)[groups.Length];
+        var newBase = group is null || group == "default" ? changed : Settings;
+        var updated = new (OptimizerSettings Settings, IFusedUpdate Update, Dictionary<string, string> Overrides)[groups.Length];
         bool found = group is null;
         for (int i = 0; i < groups.Length; i++)
         {
@@ -272,20 +229,22 @@ public sealed class FirstOrderOptimizer : Optimizer
                 if (g.Name != "default") overrides[spec.Key] = value;
             }
             var s = newBase.With(overrides, forGroup: true);
-            var rule = MakeRule(s);
-            if (!rule.StateNames.SequenceEqual(groups[i].Rule!.StateNames))
-                throw new ConfigurationException($"{Name}: changing '{spec.Key}' to '{value}' needs different state buffers ([{string.Join(", ", rule.StateNames)}] instead of [{string.Join(", ", groups[i].Rule!.StateNames)}]); create a new optimizer instead.");
-            updated[i] = (s, rule, overrides);
+            var update = Make(s);
+            var before = groups[i].Update.State.Select(x => x.Name);
+            if (!update.State.Select(x => x.Name).SequenceEqual(before))
+                throw new ConfigurationException($"{Name}: changing '{spec.Key}' to '{value}' needs different state buffers ([{string.Join(", ", update.State.Select(x => x.Name))}] instead of [{string.Join(", ", before)}]); create a new optimizer instead.");
+            updated[i] = (s, update, overrides);
         }
         if (!found)
             throw new ConfigurationException($"{Name} has no parameter group '{group}'; groups: {string.Join(", ", groups.Select(g => g.Group.Name))}.");
         Settings = newBase;
+        stabilizers = new Stabilizers(newBase);
         for (int i = 0; i < groups.Length; i++)
         {
             groups[i].Group.Settings = updated[i].Settings;
             groups[i].Group.Overrides.Clear();
             foreach (var (k, v) in updated[i].Overrides) groups[i].Group.Overrides[k] = v;
-            groups[i].Replace(updated[i].Rule);
+            groups[i].Replace(updated[i].Update);
         }
     }
 
@@ -311,29 +270,26 @@ public sealed class FirstOrderOptimizer : Optimizer
         }
     }
 
-    /// <summary>One group's rule and its bound buffers.</summary>
-    private sealed class GroupState(ParameterGroup group, FusedRule? rule)
+    /// <summary>One group's update, its buffers and its typed settings.</summary>
+    private sealed class GroupState(ParameterGroup group, IFusedUpdate update)
     {
         public ParameterGroup Group { get; } = group;
-        public FusedRule? Rule { get; private set; } = rule;
-        public object? Buffers { get; private set; }
-        private FlatParameters? parameters;
-        private IReadOnlyDictionary<string, Tensor>? state;
+        public IFusedUpdate Update { get; private set; } = update;
+        public FusedBuffers? Buffers { get; set; }
+        public double LearningRate { get; private set; } = group.Settings.Real("lr");
+        public double L1 { get; private set; } = group.Settings.Real("l1");
 
-        public void Bind(FlatParameters p, IReadOnlyDictionary<string, Tensor> s)
+        public void Replace(IFusedUpdate next)
         {
-            parameters = p;
-            state = s;
-            var list = Rule!.StateNames.Select(n => s[n]).ToArray();
-            Buffers = p.DType == DType.Float32
-                ? new FusedBuffers<float>(p.Values, p.Grads, list)
-                : new FusedBuffers<double>(p.Values, p.Grads, list);
+            Update = next;
+            LearningRate = Group.Settings.Real("lr");
+            L1 = Group.Settings.Real("l1");
         }
+    }
 
-        public void Replace(FusedRule rule)
-        {
-            Rule = rule;
-            Bind(parameters!, state!);
-        }
+    /// <summary>The optimizer-wide stabilizer settings, typed once.</summary>
+    private readonly record struct Stabilizers(double ClipNorm, double ClipValue, bool SkipNonFinite)
+    {
+        public Stabilizers(OptimizerSettings s) : this(s.Real("clip_norm"), s.Real("clip_value"), s["nonfinite"] == "skip") { }
     }
 }

@@ -42,7 +42,15 @@ public abstract class Optimizer
 
     /// <summary>The parameters being optimized.</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="Init"/>.</exception>
-    public FlatParameters Parameters => parameters ?? throw new InvalidOperationException($"{Name}: call Init(parameters) before using the optimizer.");
+    public FlatParameters Parameters
+    {
+        get
+        {
+            var p = parameters ?? throw new InvalidOperationException($"{Name}: call Init(parameters) before using the optimizer.");
+            if (p.IsRetired) p.EnsureLive($"optimizer {Name}");
+            return p;
+        }
+    }
 
     /// <summary>Completed steps (the next step is number <c>StepCount + 1</c>; its schedule step is
     /// <c>StepCount</c>).</summary>
@@ -74,6 +82,7 @@ public abstract class Optimizer
     public void Init(FlatParameters parameters, ParameterGroups? groups = null)
     {
         if (this.parameters is not null) throw new InvalidOperationException($"{Name} is already bound to parameters; create a new optimizer.");
+        parameters.EnsureLive($"optimizer {Name}");
         InitCore(parameters, groups);
         this.parameters = parameters;
     }

@@ -16,30 +16,11 @@ namespace Descent.Optim;
 /// </example>
 public static class OptimizerFactory
 {
-    internal sealed record Entry(OptimizerInfo Info, Func<OptimizerSettings, FusedRule> Create, Action<OptimizerSettings>? Check);
+    private static readonly Dictionary<string, OptimizerDefinition> Registry = Optimizers.All.ToDictionary(d => d.Name);
 
-    private static readonly Dictionary<string, Entry> Registry = Build();
-
-    // Search methods (line searches, quasi-Newton, Newton, Hessian-free, K-FAC): their own keys, no fused rule.
+    // Search methods (line searches, quasi-Newton, Newton, Hessian-free, K-FAC): their own keys, no rule chain.
     private static readonly Dictionary<string, (OptimizerInfo Info, Func<OptimizerSettings, Optimizer> Create)> SearchMethods =
         SecondOrder.SecondOrderMethods.Entries().ToDictionary(e => e.Info.Name);
-
-    private static Dictionary<string, Entry> Build()
-    {
-        var list = new List<(OptimizerInfo Info, Func<OptimizerSettings, FusedRule> Create, Action<OptimizerSettings>? Check)>();
-        list.AddRange(Sgd.Entries());
-        list.Add((Adagrad.Info, s => new Adagrad(s), null));
-        list.AddRange(RmsProp.Entries());
-        list.Add((Adadelta.Info, s => new Adadelta(s), null));
-        list.AddRange(Adam.Entries());
-        list.Add((Adamax.Info, s => new Adamax(s), null));
-        list.Add((NAdam.Info, s => new NAdam(s), null));
-        list.Add((RAdam.Info, s => new RAdam(s), null));
-        list.Add((Yogi.Info, s => new Yogi(s), null));
-        list.Add((Lion.Info, s => new Lion(s), null));
-        return list.ToDictionary(e => e.Info.Name,
-            e => new Entry(e.Info with { Keys = [.. e.Info.Keys, .. CommonKeys.All] }, e.Create, e.Check));
-    }
 
     /// <summary>Every optimizer name, <c>lookahead</c> included.</summary>
     public static IReadOnlyList<string> Names => [.. Registry.Keys, Lookahead.Definition.Name, .. SearchMethods.Keys];
@@ -49,6 +30,10 @@ public static class OptimizerFactory
     public static OptimizerInfo Describe(string name) =>
         name.Trim().ToLowerInvariant() == Lookahead.Definition.Name ? Lookahead.Definition
         : SearchMethods.TryGetValue(name.Trim().ToLowerInvariant(), out var m) ? m.Info : Find(name).Info;
+
+    /// <summary>The definition (rule chain, defaults) of a named first-order optimizer.</summary>
+    /// <exception cref="ConfigurationException">Unknown name, or a method that is not a chain of rules.</exception>
+    public static OptimizerDefinition Definition(string name) => Find(name);
 
     /// <summary>A help text listing every optimizer with its keys, then the keys common to all.</summary>
     public static string Help()
@@ -71,9 +56,21 @@ public static class OptimizerFactory
         string n = name.Trim().ToLowerInvariant();
         if (n == Lookahead.Definition.Name) return Lookahead.Create(settings);
         if (SearchMethods.TryGetValue(n, out var method)) return method.Create(OptimizerSettings.Parse(method.Info.Name, method.Info.Keys, settings));
-        var entry = Find(n);
-        var s = OptimizerSettings.Parse(entry.Info.Name, entry.Info.Keys, settings);
-        return new FirstOrderOptimizer(entry, s);
+        var definition = Find(n);
+        return new FirstOrderOptimizer(definition, definition.Parse(settings));
+    }
+
+    /// <summary>
+    /// An optimizer from your own chain of rules, e.g.
+    /// <c>OptimizerFactory.Custom&lt;Chain&lt;MomentumBuffer, ScaleByRss, Descend&gt;&gt;("mine", settings)</c>: its keys are the
+    /// rules' keys plus the common stabilizer keys, and it runs fused like the named ones (parameter groups,
+    /// checkpoints and help included).
+    /// </summary>
+    public static Optimizer Custom<TRule>(string name, IReadOnlyDictionary<string, string>? settings = null)
+        where TRule : struct, Rules.IRule<TRule>
+    {
+        var definition = OptimizerDefinition.Define(name, "custom chain of rules").Rule<TRule>();
+        return new FirstOrderOptimizer(definition, definition.Parse(settings));
     }
 
     /// <summary>Creates an optimizer and binds it to <paramref name="parameters"/> (with optional groups).</summary>
@@ -98,7 +95,7 @@ public static class OptimizerFactory
         return Create(name, d);
     }
 
-    internal static Entry Find(string name)
+    internal static OptimizerDefinition Find(string name)
     {
         string n = name.Trim().ToLowerInvariant();
         if (Registry.TryGetValue(n, out var e)) return e;

@@ -11,6 +11,7 @@ namespace Descent.Optim;
 public sealed class OptimizerSettings
 {
     private readonly Dictionary<string, string> values;
+    private readonly Dictionary<string, double> numbers = [];
     private readonly HashSet<string> explicitKeys;
 
     private OptimizerSettings(string optimizer, IReadOnlyList<HyperparameterSpec> specs,
@@ -20,6 +21,9 @@ public sealed class OptimizerSettings
         Specs = specs;
         this.values = values;
         this.explicitKeys = explicitKeys;
+        // Typed once: numbers are parsed here, never again (rules read them when they are created).
+        foreach (var (k, v) in values)
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) numbers[k] = d;
     }
 
     /// <summary>The optimizer these settings belong to.</summary>
@@ -42,10 +46,11 @@ public sealed class OptimizerSettings
     public bool Has(string key) => values.ContainsKey(key);
 
     /// <summary>A real-valued setting.</summary>
-    public double Real(string key) => double.Parse(this[key], CultureInfo.InvariantCulture);
+    public double Real(string key) => numbers.TryGetValue(key, out double d) ? d
+        : throw new ConfigurationException($"{Optimizer}: setting '{key}' is {(values.ContainsKey(key) ? "not a number" : "not defined")}.");
 
     /// <summary>An integer setting.</summary>
-    public long Integer(string key) => long.Parse(this[key], CultureInfo.InvariantCulture);
+    public long Integer(string key) => (long)Real(key);
 
     /// <summary>A true/false setting.</summary>
     public bool Flag(string key) => this[key] == "true";
@@ -125,6 +130,17 @@ public sealed class OptimizerSettings
             explicit2.Add(spec.Key);
         }
         return new OptimizerSettings(Optimizer, Specs, values2, explicit2);
+    }
+
+    /// <summary>A copy with values that the optimizer fixes (options of its rules that users cannot set for
+    /// this optimizer, e.g. <c>nesterov=true</c> inside <c>nesterov</c>'s torch.optim form): they are not
+    /// among <see cref="Specs"/>, so they are neither listed, nor settable, nor saved.</summary>
+    internal OptimizerSettings WithFixed(IReadOnlyDictionary<string, string> fixedValues)
+    {
+        if (fixedValues.Count == 0) return this;
+        var values2 = new Dictionary<string, string>(values);
+        foreach (var (k, v) in fixedValues) values2[k] = v;
+        return new OptimizerSettings(Optimizer, Specs, values2, new HashSet<string>(explicitKeys));
     }
 
     /// <summary>A copy with one value replaced (validated).</summary>

@@ -69,6 +69,52 @@ public class FlatParametersTests
     }
 
     [Fact]
+    public void FlatIsOneStableBindingAndFlattenMakesANewVersion()
+    {
+        var net = new Net();
+        var first = net.Flat;
+        Assert.Same(first, net.Flat);
+        Assert.False(first.IsRetired);
+        var second = net.Flatten();
+        Assert.NotSame(first, second);
+        Assert.True(second.Version > first.Version);
+        Assert.True(first.IsRetired);
+        Assert.Same(second, net.Flat);
+        Assert.True(net.A.W.SharesStorageWith(second.Values));
+    }
+
+    [Fact]
+    public void AnOptimizerOnARetiredBindingRefusesToStep()
+    {
+        var net = new Net();
+        var opt = Descent.Optim.OptimizerFactory.Create("sgd", new Dictionary<string, string>(), net.Flat);
+        net.To(DType.Float64);
+        var e = Assert.Throws<InvalidOperationException>(() => opt.Step());
+        Assert.Contains("optimizer sgd: the model's parameters were bound to a new flat buffer", e.Message);
+        Assert.Contains("optimizer.Init(model.Flat)", e.Message);
+        // A new optimizer on the current binding works.
+        var again = Descent.Optim.OptimizerFactory.Create("sgd", new Dictionary<string, string>(), net.Flat);
+        again.Step();
+    }
+
+    [Fact]
+    public void AChildsFlatDoesNotSilentlyStealItsParentsParameters()
+    {
+        var net = new Net();
+        var child = net.A.Flat;
+        var opt = Descent.Optim.OptimizerFactory.Create("sgd", new Dictionary<string, string>(), child);
+        var parent = net.Flat;
+        Assert.True(child.IsRetired);
+        Assert.Throws<InvalidOperationException>(() => opt.Step());
+        var e = Assert.Throws<InvalidOperationException>(() => net.A.Flat);
+        Assert.Contains($"flat buffer v{parent.Version} of a Net", e.Message);
+        Assert.False(parent.IsRetired);
+        // Asking for the child's binding explicitly is allowed, and retires the parent's.
+        net.A.Flatten();
+        Assert.True(parent.IsRetired);
+    }
+
+    [Fact]
     public void LoadStateDictRejectsMismatches()
     {
         var net = new Net();

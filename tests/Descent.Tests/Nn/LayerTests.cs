@@ -40,10 +40,23 @@ public class LayerTests
         var conv = new Conv2d(2, 3, 3, rng: new Rng(3));
         Assert.All(conv.Weight.ToDoubleArray(), v => Assert.InRange(v, -1 / Math.Sqrt(18), 1 / Math.Sqrt(18)));
 
-        DefaultRng.Seed(42);
-        var a = new Linear(4, 4).Weight.ToArray();
-        DefaultRng.Seed(42);
-        Assert.Equal(a, new Linear(4, 4).Weight.ToArray());
+        // Without an Rng, layers draw from DefaultRng: a scope's stream, else the thread's own.
+        float[] a, b, c;
+        using (DefaultRng.Use(new Rng(42))) a = new Linear(4, 4).Weight.ToArray();
+        using (DefaultRng.Use(new Rng(42))) b = new Linear(4, 4).Weight.ToArray();
+        Assert.Equal(a, b);
+        using (DefaultRng.Use(new Rng(43))) c = new Linear(4, 4).Weight.ToArray();
+        Assert.NotEqual(a, c);
+        // Another thread's layers (a thread not started inside the scope) do not consume this scope's stream.
+        using var go = new ManualResetEventSlim();
+        var other = new Thread(() => { go.Wait(); _ = new Linear(4, 4); });
+        other.Start();
+        using (DefaultRng.Use(new Rng(42)))
+        {
+            go.Set();
+            other.Join();
+            Assert.Equal(a, new Linear(4, 4).Weight.ToArray());
+        }
     }
 
     [Fact]

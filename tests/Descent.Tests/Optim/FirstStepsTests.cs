@@ -234,6 +234,17 @@ public class FirstStepsTests
     }));
 
     [Fact]
+    public void AdaBelief() => Check("adabelief", S("lr=0.1", "eps=1e-8"), Expected(3, (x, a, t, s) =>
+    {
+        // Zhuang et al. 2020, Alg. 2: m ← β₁m + (1−β₁)g; s ← β₂s + (1−β₂)(g − m)² + ε; θ ← θ − μ m̂/(√ŝ + ε).
+        double g = a * x;
+        s[0] = 0.9 * s[0] + 0.1 * g;
+        s[1] = 0.999 * s[1] + 0.001 * (g - s[0]) * (g - s[0]) + 1e-8;
+        double mhat = s[0] / (1 - Math.Pow(0.9, t)), shat = s[1] / (1 - Math.Pow(0.999, t));
+        return x - 0.1 * mhat / (Math.Sqrt(shat) + 1e-8);
+    }));
+
+    [Fact]
     public void LookaheadPullsTheFastWeightsBackEveryKSteps()
     {
         var slow = (double[])X0.Clone();

@@ -8,7 +8,9 @@ namespace Descent.Tests.Optim;
 /// <summary>
 /// <c>variant=pytorch</c> against torch.optim 1.13: 100 float32 steps on Rosenbrock from (−1.5, 2) and on a
 /// small tanh MLP, from trajectories stored in Optim/Reference/torch_optim_trajectories.json (made by
-/// tools/reference/optim_trajectories.py; the tests do not need Python). Our gradients come from our own
+/// tools/reference/optim_trajectories.py; the tests do not need Python). Optimizers torch.optim 1.13 does
+/// not have (AdaBelief, Yogi, Lion) are compared, in their paper form, with implementations written in
+/// PyTorch from their papers in that script. Our gradients come from our own
 /// autograd, so the comparison covers the whole loop. Tolerance: every parameter within
 /// tol·max(1, |θ_torch|) at every stored step, and the loss before it within the same relative tolerance,
 /// with tol = 1e-6 on Rosenbrock (where most trajectories are bit-identical; the largest difference seen is

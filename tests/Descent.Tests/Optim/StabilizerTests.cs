@@ -1,4 +1,6 @@
+using Descent.Nn;
 using Descent.Optim;
+using Descent.Optim.Rules;
 using Descent.Tensors;
 using static Descent.Tests.Optim.OptimTestKit;
 
@@ -135,15 +137,31 @@ public class StabilizerTests
     public void ACustomRuleChainRunsWithTheSameStabilizers()
     {
         var m = new FreeParameters(Tensor.From(new[] { 0.0, 0.0 }, 2).To(DType.Float64));
-        var chain = new Descent.Optim.Rules.Chain(new Descent.Optim.Rules.Trace(0.5), new Descent.Optim.Rules.ScaleByLearningRate(0.1));
-        var opt = FirstOrderOptimizer.FromRule(chain, S("clip_value=1"));
+        var opt = OptimizerFactory.Custom<Chain<MomentumBuffer, Descend>>("heavy", S("lr=0.1", "momentum=0.5", "clip_value=1"));
         opt.Init(m.Flat);
         m.Flat.Grads.CopyFrom(Tensor.From(new[] { 4.0, 0.5 }, 2));
         opt.Step();
         opt.Step();
-        // b₁ = clip(g) = (1, 0.5); b₂ = 0.5·b₁ + g = (1.5, 0.75); θ = −0.1(b₁ + b₂).
+        // b₁ = clip(g) = (1, 0.5); b₂ = 0.5·b₁ + clip(g) = (1.5, 0.75); θ = −0.1(b₁ + b₂).
         Close(-0.25, m.Flat.Values[0]);
         Close(-0.125, m.Flat.Values[1]);
-        Assert.Equal(["0.momentum_buffer"], opt.ExportState().Tensors.Keys.ToArray());
+        Assert.Equal(["momentum_buffer"], opt.ExportState().Tensors.Keys.ToArray());
+        Assert.Contains("b ← βb + (1−d)u", OptimizerFactory.Custom<Chain<MomentumBuffer, Descend>>("heavy").Info.Help());
+    }
+
+    [Fact]
+    public void ACustomRuleChainTakesParameterGroupsAndRefusesUnknownKeys()
+    {
+        var m = new FreeParameters(("w", Tensor.From(new[] { 1.0, 1.0 }, 2).To(DType.Float64), ParameterKind.Weight),
+            ("b", Tensor.From(new[] { 1.0 }, 1).To(DType.Float64), ParameterKind.Bias));
+        var opt = OptimizerFactory.Custom<Chain<AddDecayedWeights, Descend>>("decayed", S("lr=0.1", "weight_decay=0.5"));
+        opt.Init(m.Flat, ParameterGroups.Parse("kind:bias:weight_decay=0"));
+        m.Flat.Grads.Zero();
+        opt.Step();
+        // Weights decay by lr·λ = 0.05; the bias group has λ = 0.
+        Close(0.95, m.Flat.Values[0]);
+        Close(1.0, m.Flat.Values[2]);
+        Assert.Contains("decayed has no setting 'beta1'",
+            Assert.Throws<ConfigurationException>(() => OptimizerFactory.Custom<Chain<AddDecayedWeights, Descend>>("decayed", S("beta1=0.9"))).Message);
     }
 }

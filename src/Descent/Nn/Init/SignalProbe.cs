@@ -68,7 +68,7 @@ public static class SignalProbe
         int w = options.Width, n = options.Batch;
         var linears = new Linear[options.Depth];
         var model = new Sequential();
-        var unused = Rng.Stream(options.Seed, "signal:default"); // overwritten below; keeps DefaultRng.Shared untouched
+        var unused = Rng.Stream(options.Seed, "signal:default"); // overwritten below; keeps DefaultRng.Current untouched
         for (int l = 0; l < options.Depth; l++)
         {
             linears[l] = new Linear(w, w, bias: true, rng: unused, dtype: options.DType);
