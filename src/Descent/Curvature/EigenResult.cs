@@ -41,8 +41,8 @@ public sealed record EigenOptions
     public double Tolerance { get; init; } = 1e-3;
 
     /// <summary>The floor of the relative residual's denominator, as a fraction of the largest |Ritz value|
-    /// (so eigenvalues that are zero up to rounding can converge; default 1e-8).</summary>
-    public double ScaleFloor { get; init; } = 1e-8;
+    /// (so eigenvalues that are zero to this accuracy can converge; default 1e-6).</summary>
+    public double ScaleFloor { get; init; } = 1e-6;
 
     /// <summary>Most iterations (products); null: min(n, 300).</summary>
     public int? MaxIterations { get; init; }

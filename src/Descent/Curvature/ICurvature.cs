@@ -75,6 +75,17 @@ public static class CurvatureKinds
     /// <c>fisher-sampled</c>, <c>fisher-empirical</c>).</summary>
     public static string Name(this CurvatureKind kind) => Table.First(t => t.Kind == kind).Name;
 
+    /// <summary>The name of <paramref name="kind"/> in prose and figure titles: Hessian, Gauss-Newton matrix, Fisher,
+    /// sampled Fisher, empirical Fisher.</summary>
+    public static string Title(this CurvatureKind kind) => kind switch
+    {
+        CurvatureKind.Hessian => "Hessian",
+        CurvatureKind.GaussNewton => "Gauss-Newton matrix",
+        CurvatureKind.Fisher => "Fisher",
+        CurvatureKind.SampledFisher => "sampled Fisher",
+        _ => "empirical Fisher",
+    };
+
     /// <summary>The kind called <paramref name="name"/> (also <c>gauss-newton</c>, <c>gn</c>, <c>empirical-fisher</c>,
     /// <c>sampled-fisher</c>; underscores for hyphens, any case).</summary>
     /// <exception cref="ConfigurationException">An unknown name (the message lists the known ones).</exception>

@@ -39,7 +39,7 @@ public sealed class RunSetup
     public TrainerOptions Options { get; }
 
     /// <summary>The callbacks the spec asks for (reduce-on-plateau feed, early stopping, best weights, Polyak
-    /// evaluation, gradient-norm log), followed by the caller's.</summary>
+    /// evaluation, gradient-norm log, curvature monitor), followed by the caller's.</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; }
 
     /// <summary>A trainer over these parts.</summary>
@@ -74,6 +74,7 @@ public sealed class RunSetup
         if (spec.MaxSteps is long ms && ms < 1) throw new ConfigurationException($"--max-steps must be at least 1, got {ms}.");
         if (spec.CheckpointEvery < 0) throw new ConfigurationException($"--checkpoint-every must be ≥ 0, got {spec.CheckpointEvery}.");
         if (spec.LogEvery < 0) throw new ConfigurationException($"--log-every must be ≥ 0, got {spec.LogEvery}.");
+        if (spec.CurvatureEvery < 0) throw new ConfigurationException($"--curvature-every must be ≥ 0, got {spec.CurvatureEvery}.");
         if (spec.EarlyStopping is int es) Positive(es, "--early-stopping");
         Positive(spec.EvalBatchSize, "--eval-batch-size");
         if (!(spec.L2 >= 0) || double.IsInfinity(spec.L2)) throw new ConfigurationException($"--l2 must be a finite number ≥ 0, got {spec.L2}.");
@@ -141,6 +142,7 @@ public sealed class RunSetup
         if (spec.RestoreBest) callbacks.Add(new BestWeights(monitor));
         if (optimizer.Average is not null) callbacks.Add(new PolyakEvaluation());
         if (spec.LogEvery > 0) callbacks.Add(new GradientNormLog(spec.LogEvery));
+        if (spec.CurvatureEvery > 0) callbacks.Add(new CurvatureMonitor(spec.CurvatureEvery));
         callbacks.AddRange(extraCallbacks ?? []);
         return new RunSetup(spec, problem, parts, options, callbacks);
     }

@@ -83,6 +83,10 @@ public sealed record RunSpec
     /// <summary>Examples per evaluation batch.</summary>
     public int EvalBatchSize { get; init; } = 1000;
 
+    /// <summary>Measure the curvature along the gradient and the sharpness every N steps into <c>curvature.csv</c>
+    /// (<see cref="CurvatureMonitor"/>; 0: never).</summary>
+    public int CurvatureEvery { get; init; }
+
     /// <summary>
     /// The fields that differ between this spec and <paramref name="other"/> among those that define the
     /// trajectory (problem, optimizer, settings, parameter groups, schedule, batch size, seed, sampler, data,
