@@ -49,7 +49,7 @@ public static class Autodiff
     /// As the public overload; with <paramref name="inputValuesUnused"/> (and <paramref name="createGraph"/>)
     /// the caller promises to use the returned gradients only as outputs of a further backward pass, never
     /// their values, so rules may record the gradients of leaf inputs without computing them (see
-    /// <see cref="ValueUnused"/>). A Hessian-vector product then skips one GEMM per weight matrix.
+    /// <see cref="GradRequest.ValueUnused"/>). A Hessian-vector product then skips one GEMM per weight matrix.
     /// </summary>
     internal static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs,
         IReadOnlyList<Tensor?>? gradOutputs, bool createGraph, bool inputValuesUnused)
@@ -93,14 +93,6 @@ public static class Autodiff
         }
     }
 
-    [ThreadStatic] private static bool[]? valueUnused;
-
-    /// <summary>
-    /// Inside a gradient rule: true if the gradient for input <paramref name="input"/> will only be
-    /// differentiated, never read, so the rule may record it without computing its value.
-    /// </summary>
-    internal static bool ValueUnused(int input) => valueUnused is { } u && input < u.Length && u[input];
-
     private static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?>? gradOutputs,
         bool createGraph, Func<Tensor, bool> isTarget, bool targetValuesUnused = false)
     {
@@ -143,16 +135,13 @@ public static class Autodiff
             for (int i = 0; i < inputs.Length; i++)
                 any |= needs[i] = inputs[i].RequiresGrad && relevant.Contains(inputs[i]);
             if (!any) continue;
-            Tensor?[] ig;
+            bool[]? unused = null;
             if (targetValuesUnused)
             {
-                var unused = new bool[inputs.Length];
+                unused = new bool[inputs.Length];
                 for (int i = 0; i < inputs.Length; i++) unused[i] = needs[i] && inputs[i].IsLeaf && isTarget(inputs[i]);
-                valueUnused = unused;
-                try { ig = node.Backward(g, needs); }
-                finally { valueUnused = null; }
             }
-            else ig = node.Backward(g, needs);
+            var ig = node.Backward(g, new GradRequest(needs, unused));
             for (int i = 0; i < inputs.Length; i++)
             {
                 if (!needs[i] || ig[i] is null) continue;

@@ -12,7 +12,7 @@ public partial class Tensor
         MatMul(a, b, transA, transB, computeValue: true);
 
     /// <summary>The product, optionally recorded without computing its value (for gradients that will only be
-    /// differentiated; see <c>Autodiff.ValueUnused</c>).</summary>
+    /// differentiated; see <c>GradRequest.ValueUnused</c>).</summary>
     internal static Tensor MatMul(Tensor a, Tensor b, bool transA, bool transB, bool computeValue)
     {
         SameDType(a, b, "MatMul");
@@ -38,7 +38,7 @@ public partial class Tensor
         if (Autodiff.ShouldRecord(a, b))
             Autodiff.Record(o, "MatMul", [a, b], (g, need) =>
             {
-                bool daUnused = Autodiff.ValueUnused(0), dbUnused = Autodiff.ValueUnused(1);
+                bool daUnused = need.ValueUnused(0), dbUnused = need.ValueUnused(1);
                 Tensor? da = null, db = null;
                 if (need[0])
                     da = (transA ? MatMul(b, g, transB, true, !daUnused) : MatMul(g, b, false, !transB, !daUnused)).SumTo(a.Shape);

@@ -5,8 +5,8 @@ namespace Descent.Training;
 /// <summary>
 /// Everything that defines a training run by name, as <c>descent train</c> takes it: the problem, the
 /// optimizer with its settings and schedule, the epochs, batch size, seed and sampler, data limits, and the
-/// loop's options (checkpoints, early stopping, logging). <see cref="RunSetup"/> builds the run from it; it is
-/// stored in every checkpoint so a resumed run can be checked against it (<see cref="Differences"/>).
+/// loop's options (checkpoints, early stopping, logging). <see cref="Resolve"/> checks and completes it into a
+/// <see cref="ResolvedRun"/>, which builds the run; the completed spec is stored in every checkpoint so a resumed run can be checked against it (<see cref="Differences"/>).
 /// </summary>
 public sealed record RunSpec
 {
@@ -86,6 +86,10 @@ public sealed record RunSpec
     /// <summary>Measure the curvature along the gradient and the sharpness every N steps into <c>curvature.csv</c>
     /// (<see cref="CurvatureMonitor"/>; 0: never).</summary>
     public int CurvatureEvery { get; init; }
+
+    /// <summary>Checks this spec and fills in its defaults, once (see <see cref="ResolvedRun"/>).</summary>
+    /// <exception cref="ConfigurationException">An unknown name, an invalid setting or schedule, or a number out of range.</exception>
+    public ResolvedRun Resolve() => ResolvedRun.From(this);
 
     /// <summary>
     /// The fields that differ between this spec and <paramref name="other"/> among those that define the

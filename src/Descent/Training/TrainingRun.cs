@@ -33,7 +33,7 @@ public static class TrainingRun
     /// <exception cref="Optim.NonFiniteException">The loss or gradient became non-finite with <c>nonfinite=halt</c>.</exception>
     public static TrainingResult Execute(RunSpec spec, RunIo io, CancellationToken cancellation = default)
     {
-        var resolved = RunSetup.Resolve(spec);
+        var resolved = spec.Resolve();
         string dir = io.RunDirectory;
         var latest = CheckpointFile.LatestPath(dir);
         Checkpoint? checkpoint = null;
@@ -43,7 +43,7 @@ public static class TrainingRun
             if (!File.Exists(latest))
                 throw new ConfigurationException($"--resume: {dir} holds no checkpoint ({CheckpointFile.LatestFileName}); start the run without --resume.");
             checkpoint = CheckpointFile.Load(latest);
-            CheckSameRun(checkpoint, resolved, dir);
+            CheckSameRun(checkpoint, resolved.Spec, dir);
         }
         else if (File.Exists(latest) || File.Exists(Path.Combine(dir, RunSummary.FileName)))
         {
@@ -54,7 +54,7 @@ public static class TrainingRun
         }
 
         var progress = new ConsoleProgress(io.Output, io.Interactive);
-        var setup = RunSetup.Build(resolved, dir, [progress]);
+        var setup = resolved.Build(dir, [progress]);
         var o = io.Output;
         var data = setup.Parts.Data;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -91,7 +91,7 @@ public static class TrainingRun
         var groups = setup.Parts.Optimizer.Groups;
         o.WriteLine("parameter groups:");
         o.Write(Optim.ParameterGroups.Table(groups));
-        var rules = RunSetup.ParseGroups(setup.Spec.Groups).Rules;
+        var rules = setup.Run.Groups.Rules;
         foreach (var g in groups.Skip(1).Where(g => g.Slots.Count == 0))
             o.WriteLine($"warning: parameter group '{g.Name}' ({rules.FirstOrDefault(r => r.Name == g.Name)?.Selector.Text}) holds no parameter of {setup.Problem.Name} (its selector matches none, or earlier groups took them).");
     }

@@ -61,6 +61,6 @@ public sealed class CurvatureMonitorTests : IDisposable
     {
         Assert.Throws<ConfigurationException>(() => new CurvatureMonitor(0));
         Assert.Throws<ConfigurationException>(() => new CurvatureMonitor(5, examples: 0));
-        Assert.Throws<ConfigurationException>(() => RunSetup.Resolve(new RunSpec { Problem = "two_layer_linear", Optimizer = "sgd", CurvatureEvery = -1 }));
+        Assert.Throws<ConfigurationException>(() => new RunSpec { Problem = "two_layer_linear", Optimizer = "sgd", CurvatureEvery = -1 }.Resolve());
     }
 }
