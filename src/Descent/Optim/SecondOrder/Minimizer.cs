@@ -45,6 +45,7 @@ public static class Minimizer
                 value = objective.Evaluate(computeGradient: true);
                 norm = FlatVector.Norm(objective.Parameters.Grads);
                 known = true;
+                method?.Prime(value);
             }
             if (!double.IsFinite(value) || !double.IsFinite(norm))
                 return Result(SearchStatus.NonFinite, $"f = {value}, ‖∇f‖ = {norm}: not finite", k, value, norm);

@@ -123,6 +123,10 @@ public abstract class SearchMethod : Optimizer
         return new StepResult(StepCount, value, gnorm, lr, Skipped: false, Clipped: false);
     }
 
+    /// <summary>Takes f(θ) = <paramref name="value"/> and the gradient buffer as the evaluation the next step
+    /// starts from (with <see cref="FixedObjective"/>), so a driver that evaluated θ itself does not pay twice.</summary>
+    internal void Prime(double value) => Remember(value);
+
     private void Remember(double value)
     {
         var p = Parameters;
