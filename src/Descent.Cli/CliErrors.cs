@@ -1,7 +1,7 @@
 namespace Descent.Cli;
 
 /// <summary>
-/// Exit codes and the one-line error format of the <c>descent</c> command (DESIGN.md, "Errors"): every
+/// Exit codes and the one-line error format of the <c>descent</c> command (docs/architecture.md, "Errors users can act on"): every
 /// user error — a <see cref="DescentException"/> or a command-line parse error — is printed as
 /// <c>descent: error: …</c> on one line of stderr with exit code 2, never as a stack trace.
 /// </summary>

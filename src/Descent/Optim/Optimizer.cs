@@ -5,8 +5,8 @@ using Descent.Tensors;
 namespace Descent.Optim;
 
 /// <summary>
-/// The optimizer interface the trainer uses, for both kinds (DESIGN.md, "Optimizers, two kinds, one
-/// interface to the trainer"): update rules see gradients only (<see cref="Step()"/> after the caller's
+/// The optimizer interface the trainer uses, for both kinds (docs/architecture.md, "Optimizers: one
+/// definition each"): update rules see gradients only (<see cref="Step()"/> after the caller's
 /// backward pass), search methods evaluate the objective themselves (<see cref="Step(IObjective)"/>, which
 /// also works for update rules: it evaluates f and ∇f once, then steps). Created by
 /// <see cref="OptimizerFactory.Create(string, IReadOnlyDictionary{string, string})"/>, bound to a model's flat

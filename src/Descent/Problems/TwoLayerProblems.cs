@@ -6,7 +6,7 @@ using Descent.Tensors;
 namespace Descent.Problems;
 
 /// <summary>
-/// MISSION.md example E: two scalar layers, <c>E(W, v) = (v·W·x − t)² + λ(v² + W²)</c> with x = 1, t = 1,
+/// The course's example E (docs/course.md): two scalar layers, <c>E(W, v) = (v·W·x − t)² + λ(v² + W²)</c> with x = 1, t = 1,
 /// λ = 0.1. A one-layer linear model with squared loss is convex; two are not: the origin is a saddle and
 /// there are two symmetric minima. With <see cref="Tanh"/> the hidden unit is tanh(W·x), which adds
 /// plateaus where tanh saturates. Two parameters, so the whole surface can be plotted.

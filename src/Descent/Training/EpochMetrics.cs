@@ -20,7 +20,7 @@ namespace Descent.Training;
 public sealed record EpochMetrics(int Epoch, long Step, double TrainLoss, double ValLoss, double ValAccuracy,
     double TestLoss, double TestAccuracy, double LearningRate, double Seconds);
 
-/// <summary>Writes <c>metrics.csv</c> with the header of the command-line contract (DESIGN.md).</summary>
+/// <summary>Writes <c>metrics.csv</c> with the header of the command-line contract (docs/architecture.md).</summary>
 public static class MetricsCsv
 {
     /// <summary>The exact header line.</summary>

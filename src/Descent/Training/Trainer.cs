@@ -17,8 +17,8 @@ namespace Descent.Training;
 /// no large arrays (<see cref="TrainingResult.BytesAllocatedPerStep"/> measures it).</para>
 /// <para>Checkpoints are taken at the end of every epoch, every <see cref="TrainerOptions.CheckpointEvery"/>
 /// steps, on cancellation (Ctrl-C: after the current step) and when pausing at
-/// <see cref="TrainerOptions.MaxSteps"/>. <see cref="Restore"/> continues a run bit for bit (DESIGN.md,
-/// "Determinism"): parameters, buffers, optimizer state, sampler cursor, random streams, schedule and
+/// <see cref="TrainerOptions.MaxSteps"/>. <see cref="Restore"/> continues a run bit for bit
+/// (docs/architecture.md, "No process-wide knobs that change results"): parameters, buffers, optimizer state, sampler cursor, random streams, schedule and
 /// callback state are all restored.</para>
 /// </summary>
 public sealed partial class Trainer

@@ -3,7 +3,7 @@ using Descent.Tensors;
 
 namespace Descent.Tests.Autograd;
 
-/// <summary>The worked examples of MISSION.md §1 and §2 as tests.</summary>
+/// <summary>The course's worked examples A–D (docs/course.md) as tests.</summary>
 public class CourseExampleTests
 {
     private static Tensor D(params double[] v) => Tensor.From(v).RequireGrad();

@@ -3,7 +3,7 @@ using static Descent.Tests.Optim.OptimTestKit;
 
 namespace Descent.Tests.Optim;
 
-/// <summary>MISSION.md example F: gradient descent on f(x) = x² from x₀ = 10, ten steps.</summary>
+/// <summary>The course's example F (docs/course.md): gradient descent on f(x) = x² from x₀ = 10, ten steps.</summary>
 public class CourseExampleTests
 {
     [Theory]

@@ -3,7 +3,7 @@ using Descent.Tensors;
 namespace Descent.Problems.Functions;
 
 /// <summary><c>f(x) = x₁² − x₂²</c>: a critical point at 0 with Hessian diag(2, −2), a saddle
-/// (MISSION.md example D).</summary>
+/// (the course's example D, docs/course.md).</summary>
 public sealed class Saddle() : TestFunction(2)
 {
     /// <inheritdoc />

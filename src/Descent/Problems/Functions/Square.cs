@@ -2,7 +2,7 @@ using Descent.Tensors;
 
 namespace Descent.Problems.Functions;
 
-/// <summary><c>f(x) = Σ xᵢ²</c> in any dimension: gradient 2x, Hessian 2I (MISSION.md example F).</summary>
+/// <summary><c>f(x) = Σ xᵢ²</c> in any dimension: gradient 2x, Hessian 2I (the course's example F, docs/course.md).</summary>
 public sealed class Square(int dimension = 1) : TestFunction(dimension)
 {
     /// <inheritdoc />
