@@ -10,7 +10,7 @@ target=0.87
 # Run from a private copy of the build, so rebuilding the tree meanwhile cannot touch the running program.
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-dotnet build -c Release src/Descent.Cli > /dev/null
+dotnet build -c Release src/Descent.Cli > /dev/null || { echo "build failed: run dotnet build -c Release src/Descent.Cli"; exit 1; }
 cp -r src/Descent.Cli/bin/Release/net10.0/. "$bin"
 cli="dotnet $bin/Descent.Cli.dll"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
