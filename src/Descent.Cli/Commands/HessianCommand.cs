@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Curvature;
-using Descent.Problems;
-using Descent.Tensors.Kernels;
 
 namespace Descent.Cli.Commands;
 
@@ -18,7 +16,6 @@ public static class HessianCommand
     /// <summary>The command.</summary>
     public static Command Create(CommandContext context)
     {
-        var problem = new Option<string>("--problem") { Description = "benchmark problem (listed below)", Required = true };
         var checkpoint = new Option<string[]>("--checkpoint") { Description = "model.safetensors or checkpoint.safetensors of a run, or 'init' for the initialization; repeatable (default: init)", AllowMultipleArgumentsPerToken = false };
         var top = new Option<int>("--top") { Description = "number of largest eigenvalues", DefaultValueFactory = _ => 10 };
         var bottom = new Option<int>("--bottom") { Description = "number of smallest eigenvalues", DefaultValueFactory = _ => 0 };
@@ -32,28 +29,24 @@ public static class HessianCommand
         var classify = new Option<bool>("--classify") { Description = "classify the point: gradient norm and the Hessian's signs (minimum, maximum, saddle)" };
         var prune = new Option<double?>("--prune") { Description = "prune this share of the weights by optimal brain damage (saliency ½Hᵢᵢwᵢ²) and report test accuracy before and after" };
         var curvature = new Option<string>("--curvature") { Description = "hessian, ggn, fisher, fisher-sampled or fisher-empirical", DefaultValueFactory = _ => "hessian" };
-        var samples = new Option<int>("--samples") { Description = "training examples the curvature is measured on (the first N)", DefaultValueFactory = _ => 1000 };
-        var chunk = new Option<int>("--chunk") { Description = "examples per chunk (memory)", DefaultValueFactory = _ => 1000 };
         var tol = new Option<double>("--tol") { Description = "stop when every relative residual ‖Hv − λv‖/|λ| is below this", DefaultValueFactory = _ => 1e-3 };
         var maxIter = new Option<int>("--max-iter") { Description = "Lanczos iterations at most (power iteration: ten times as many)", DefaultValueFactory = _ => 300 };
-        var seed = new Option<ulong>("--seed") { Description = "seed of the initialization ('init') and of the random vectors", DefaultValueFactory = _ => 0 };
-        var dtype = new Option<string>("--dtype") { Description = "auto (float64 up to 200,000 parameters), float32 or float64", DefaultValueFactory = _ => "auto" };
-        var dataDir = new Option<string>("--data-dir") { Description = "Fashion-MNIST directory (else $DESCENT_DATA, /usr/share/datasets/fashion-mnist, then the bundled sample)" };
-        var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels (default: all cores)" };
-        var output = new Option<string>("--out") { Description = "directory for hessian.json, eigenvalues.csv, density.csv and the SVG figures", Required = true };
+        var common = new AnalysisOptions("directory for hessian.json, eigenvalues.csv, density.csv and the SVG figures",
+            "training examples the curvature is measured on (the first N)", "seed of the initialization ('init') and of the random vectors");
         var cmd = new Command("hessian", "Curvature spectrum of a problem's model at its initialization or at checkpoints: extreme eigenvalues (Lanczos), trace (Hutchinson), spectral density (stochastic Lanczos quadrature), per-layer spectra, critical points, pruning.");
-        foreach (var o in new Option[] { problem, checkpoint, top, bottom, trace, probes, density, densityProbes, densitySteps, power, blocks, classify, prune,
-            curvature, samples, chunk, tol, maxIter, seed, dtype, dataDir, threads, output })
+        cmd.Options.Add(common.Problem);
+        foreach (var o in new Option[] { checkpoint, top, bottom, trace, probes, density, densityProbes, densitySteps, power, blocks, classify, prune, curvature, tol, maxIter })
             cmd.Options.Add(o);
+        common.AddTo(cmd);
 
         cmd.SetAction(pr =>
         {
-            var p = ProblemCatalog.Create(pr.GetValue(problem)!);
+            var (p, dt) = common.Resolve(pr);
             var s = new HessianSettings
             {
                 Kind = CurvatureKinds.Parse(pr.GetValue(curvature)!),
-                Samples = pr.GetValue(samples),
-                Chunk = pr.GetValue(chunk),
+                Samples = pr.GetValue(common.Samples),
+                Chunk = pr.GetValue(common.Chunk),
                 Top = pr.GetValue(top),
                 Bottom = pr.GetValue(bottom),
                 Tolerance = pr.GetValue(tol),
@@ -65,20 +58,14 @@ public static class HessianCommand
                 Blocks = pr.GetValue(blocks),
                 Classify = pr.GetValue(classify),
                 Prune = pr.GetValue(prune),
-                Seed = pr.GetValue(seed),
+                Seed = pr.GetValue(common.Seed),
             };
             Validate(s, pr.GetValue(trace), pr.GetValue(density));
-            if (pr.GetValue(threads) is int t)
-            {
-                if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
-                KernelThreads.MaxThreads = t;
-            }
-            var dt = AnalysisSetup.ResolveDType(pr.GetValue(dtype)!, p);
             var checkpoints = pr.GetValue(checkpoint) is { Length: > 0 } cs ? cs : [AnalysisSetup.Init];
             // Check every checkpoint before the long work starts.
             var models = checkpoints.Select(c => AnalysisSetup.Load(p, c, s.Seed, dt)).ToList();
             var o = context.Output;
-            var data = AnalysisSetup.Data(p, pr.GetValue(dataDir), o);
+            var data = AnalysisSetup.Data(p, pr.GetValue(common.DataDir), o);
             int n = models[0].Model.ParameterCount;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{p.Name}: {n:N0} parameters ({AnalysisSetup.Name(dt)}); the {s.Kind.Title()} on the first {Math.Min(s.Samples, data.Train.Count):N0} training examples{(Math.Min(s.Samples, data.Train.Count) > s.Chunk ? $" in chunks of {s.Chunk:N0}" : "")}"));
@@ -91,7 +78,7 @@ public static class HessianCommand
                 Print(o, r);
                 results.Add(r);
             }
-            string dir = pr.GetValue(output)!;
+            string dir = pr.GetValue(common.Out)!;
             var files = HessianFiles.Write(dir, p.Name, AnalysisSetup.Name(dt), s, results);
             o.WriteLine($"wrote {Path.Combine(dir, files[0])}{string.Concat(files.Skip(1).Select(f => ", " + f))}");
             return CliErrors.Ok;
@@ -124,7 +111,7 @@ public static class HessianCommand
         if (r.Trace is { } t)
             o.WriteLine($"  trace ≈ {G(t.Trace)}, {G(100 * t.Confidence)}% interval [{G(t.Lower)}, {G(t.Upper)}] ({t.Products} products)");
         if (r.Density is { } d)
-            o.WriteLine($"  density: {d.Probes} probes × {d.Steps} Lanczos steps ({d.Products} products); eigenvalues from {G(d.Grid[0] + 5 * d.Sigma)} to {G(d.Grid[^1] - 5 * d.Sigma)}, {100 * (d.CountBelow(0) / d.Dimension):F1}% of them negative");
+            o.WriteLine($"  density: {d.Probes} probes × {d.Steps} Lanczos steps ({d.Products} products); eigenvalues from {G(d.Grid[0] + 5 * d.Sigma)} to {G(d.Grid[^1] - 5 * d.Sigma)}, {100 * (d.CountBelow(-0.01 * HessianFiles.MaxAbs(d)) / d.Dimension):F1}% of them below −1% of the largest |λ|");
         foreach (var (b, be) in r.Blocks)
             o.WriteLine($"  layer {b.Name} ({b.Length:N0} parameters): largest {string.Join(", ", be.Largest.Select(x => G(x.Value)))}{(be.Smallest.Count > 0 ? "; smallest " + string.Join(", ", be.Smallest.Select(x => G(x.Value))) : "")} ({be.Products} products)");
         if (r.Critical is { } c) o.WriteLine($"  {c.Describe()} ({c.Products} products)");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Descent.Cli.Plots;
 using Descent.Curvature;
@@ -39,8 +38,8 @@ public static class HessianFiles
     /// <summary>Writes the files and returns their names.</summary>
     public static IReadOnlyList<string> Write(string dir, string problem, string dtype, HessianSettings s, IReadOnlyList<HessianAnalysis> results)
     {
-        var names = new List<string>();
-        void Put(string name, string text) { OutputFile.Write(Path.Combine(dir, name), text); names.Add(name); }
+        var files = new AnalysisFiles(dir);
+        void Put(string name, string text) => files.Put(name, text);
         Put(Summary, Json(problem, dtype, s, results));
         Put(Eigenvalues, EigenCsv(results));
         Put(SpectrumPlot, Spectrum(problem, s, results).ToString());
@@ -54,12 +53,12 @@ public static class HessianFiles
             Put(Blocks, BlocksCsv(results));
             Put(BlocksPlot, BlocksFigure(problem, s, results).ToString());
         }
-        return names;
+        return files.Names;
     }
 
-    private static string X(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string X(double v) => AnalysisFiles.Cell(v);
 
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+    private static string Quote(string s) => AnalysisFiles.Cell(s);
 
     /// <summary>The eigenvalue CSV.</summary>
     public static string EigenCsv(IReadOnlyList<HessianAnalysis> results)
@@ -92,11 +91,10 @@ public static class HessianFiles
         return sb.ToString();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
+    /// <summary>The largest |node| of a density's quadratures: the spectral radius as SLQ sees it.</summary>
+    public static double MaxAbs(SpectralDensity d) => d.Rules.Max(r => r.Nodes.Max(Math.Abs));
+
+    private static void Number(Utf8JsonWriter w, string name, double v) => AnalysisFiles.Number(w, name, v);
 
     private static void Eigen(Utf8JsonWriter w, string name, EigenResult e)
     {
@@ -125,12 +123,8 @@ public static class HessianFiles
     }
 
     /// <summary>The summary JSON.</summary>
-    public static string Json(string problem, string dtype, HessianSettings s, IReadOnlyList<HessianAnalysis> results)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    public static string Json(string problem, string dtype, HessianSettings s, IReadOnlyList<HessianAnalysis> results) => AnalysisFiles.Json(w =>
         {
-            w.WriteStartObject();
             w.WriteString("problem", problem);
             w.WriteString("curvature", s.Kind.Name());
             w.WriteNumber("samples", s.Samples);
@@ -167,7 +161,7 @@ public static class HessianFiles
                     w.WriteNumber("steps", d.Steps);
                     Number(w, "sigma", d.Sigma);
                     Number(w, "trace_estimate", d.Trace);
-                    Number(w, "negative_share", d.CountBelow(0) / d.Dimension);
+                    Number(w, "share_below_minus_1pct_of_max", d.CountBelow(-0.01 * MaxAbs(d)) / d.Dimension);
                     w.WriteNumber("products", d.Products);
                     w.WriteEndObject();
                 }
@@ -220,10 +214,7 @@ public static class HessianFiles
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
+        });
 
     private static string Title(string what, string problem, HessianSettings s) =>
         string.Create(CultureInfo.InvariantCulture, $"{what} of the {s.Kind.Title()} of {problem} ({s.Samples:N0} examples)");
@@ -240,7 +231,7 @@ public static class HessianFiles
         }
         var panels = new List<LineChart> { Panel("largest eigenvalues", r => r.Eigen.Largest) };
         if (results.Any(r => r.Eigen.Smallest.Count > 0)) panels.Add(Panel("smallest eigenvalues", r => r.Eigen.Smallest));
-        return LineChart.Figure(Title("Extreme eigenvalues", problem, s), panels, panelWidth: 420);
+        return LineChart.Figure(Title("Extreme eigenvalues", problem, s), panels, panelWidth: panels.Count == 1 ? 600 : 420);
     }
 
     /// <summary>The smoothed spectral densities on a log scale; one line per model.</summary>

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Descent.Curvature;
 using Descent.Problems;
-using Descent.Tensors.Kernels;
 
 namespace Descent.Cli.Commands;
 
@@ -18,7 +17,6 @@ public static class LandscapeCommand
     /// <summary>The command.</summary>
     public static Command Create(CommandContext context)
     {
-        var problem = new Option<string>("--problem") { Description = "benchmark problem (listed below)", Required = true };
         var checkpoint = new Option<string>("--checkpoint") { Description = "model.safetensors or checkpoint.safetensors of a run, or 'init' (the point the plot is centred on; the end point of an interpolation)" };
         var checkpoint2 = new Option<string>("--checkpoint2") { Description = "a second checkpoint: interpolate from --checkpoint (α = 0) to --checkpoint2 (α = 1)" };
         var mode = new Option<string>("--mode") { Description = "slice (random filter-normalized directions), interpolate (needs --checkpoint2), eigen (top curvature eigenvectors) or trajectory (needs --run); default: interpolate with --checkpoint2, else slice" };
@@ -28,20 +26,17 @@ public static class LandscapeCommand
         var run = new Option<string>("--run") { Description = "trajectory mode: a run directory trained with --keep-epoch-checkpoints" };
         var directions = new Option<string>("--directions") { Description = "reuse the directions of an earlier run (its directions.safetensors)" };
         var curvature = new Option<string>("--curvature") { Description = "eigen mode: hessian, ggn or fisher", DefaultValueFactory = _ => "hessian" };
-        var samples = new Option<int>("--samples") { Description = "examples of the training (and test) set the loss is measured on (the first N)", DefaultValueFactory = _ => 1000 };
-        var chunk = new Option<int>("--chunk") { Description = "examples per chunk (memory)", DefaultValueFactory = _ => 1000 };
-        var seed = new Option<ulong>("--seed") { Description = "seed of the random directions (and of 'init')", DefaultValueFactory = _ => 0 };
-        var dtype = new Option<string>("--dtype") { Description = "auto (float64 up to 200,000 parameters), float32 or float64", DefaultValueFactory = _ => "auto" };
-        var dataDir = new Option<string>("--data-dir") { Description = "Fashion-MNIST directory (else $DESCENT_DATA, /usr/share/datasets/fashion-mnist, then the bundled sample)" };
-        var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels (default: all cores)" };
-        var output = new Option<string>("--out") { Description = "directory for landscape.json, surface.csv, directions.safetensors and landscape.svg", Required = true };
+        var common = new AnalysisOptions("directory for landscape.json, surface.csv, directions.safetensors and landscape.svg",
+            "examples of the training (and test) set the loss is measured on (the first N)", "seed of the random directions (and of 'init')");
         var cmd = new Command("landscape", "Plot the loss along lines and planes through parameter space: interpolation between two solutions, random filter-normalized or eigenvector slices, a training trajectory on its principal plane.");
-        foreach (var o in new Option[] { problem, checkpoint, checkpoint2, mode, dims, grid, range, run, directions, curvature, samples, chunk, seed, dtype, dataDir, threads, output })
+        cmd.Options.Add(common.Problem);
+        foreach (var o in new Option[] { checkpoint, checkpoint2, mode, dims, grid, range, run, directions, curvature })
             cmd.Options.Add(o);
+        common.AddTo(cmd);
 
         cmd.SetAction(pr =>
         {
-            var p = ProblemCatalog.Create(pr.GetValue(problem)!);
+            var (p, dt) = common.Resolve(pr);
             string? c1 = pr.GetValue(checkpoint), c2 = pr.GetValue(checkpoint2), runDir = pr.GetValue(run);
             var m = ParseMode(pr.GetValue(mode), c2 is not null, runDir is not null);
             int d = pr.GetValue(dims) ?? (m == LandscapeMode.Interpolate ? 1 : 2);
@@ -50,37 +45,31 @@ public static class LandscapeCommand
             if (m == LandscapeMode.Trajectory && d != 2) throw new ConfigurationException("--mode trajectory draws a plane: use --dims 2.");
             int g = pr.GetValue(grid);
             if (g < 2) throw new ConfigurationException($"--grid must be at least 2, got {g}.");
-            if (pr.GetValue(threads) is int t)
-            {
-                if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
-                KernelThreads.MaxThreads = t;
-            }
             var s = new LandscapeSettings
             {
                 Mode = m,
                 Dims = d,
                 Grid = g,
                 Range = pr.GetValue(range) is { } r ? ParseRange(r) : null,
-                Samples = pr.GetValue(samples),
-                Chunk = pr.GetValue(chunk),
-                Seed = pr.GetValue(seed),
+                Samples = pr.GetValue(common.Samples),
+                Chunk = pr.GetValue(common.Chunk),
+                Seed = pr.GetValue(common.Seed),
                 Curvature = CurvatureKinds.Parse(pr.GetValue(curvature)!),
             };
             if (s.Samples < 1) throw new ConfigurationException($"--samples must be at least 1, got {s.Samples}.");
-            var dt = AnalysisSetup.ResolveDType(pr.GetValue(dtype)!, p);
             var models = Models(p, m, c1, c2, runDir, s.Seed, dt);
             var saved = pr.GetValue(directions) is { } df
                 ? LandscapeFiles.ReadDirections(df, p.Name, models[0].Model.ParameterCount, m == LandscapeMode.Interpolate ? 1 : d)
                 : null;
             var o = context.Output;
-            var data = AnalysisSetup.Data(p, pr.GetValue(dataDir), o);
+            var data = AnalysisSetup.Data(p, pr.GetValue(common.DataDir), o);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{p.Name}: {m.ToString().ToLowerInvariant()} landscape, {(d == 1 ? $"{g} points" : $"{g}×{g} grid")}, loss on the first {Math.Min(s.Samples, data.Train.Count):N0} training examples"));
             var console = new AnalysisConsole(o, context.Interactive);
             var result = LandscapeRun.Run(p, models, data, s, saved, console);
             console.Clear();
             Print(o, result);
-            string dir = pr.GetValue(output)!;
+            string dir = pr.GetValue(common.Out)!;
             var files = LandscapeFiles.Write(dir, p.Name, AnalysisSetup.Name(dt), result);
             o.WriteLine($"wrote {Path.Combine(dir, files[0])}{string.Concat(files.Skip(1).Select(f => ", " + f))}");
             return CliErrors.Ok;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Descent.Cli.Plots;
 using Descent.Curvature;
@@ -37,15 +36,15 @@ public static class LandscapeFiles
     /// <summary>Writes the files and returns their names.</summary>
     public static IReadOnlyList<string> Write(string dir, string problem, string dtype, LandscapeResult r)
     {
-        var names = new List<string>();
-        void Put(string name, string text) { OutputFile.Write(Path.Combine(dir, name), text); names.Add(name); }
+        var files = new AnalysisFiles(dir);
+        void Put(string name, string text) => files.Put(name, text);
         Put(Summary, Json(problem, dtype, r));
         Put(Surface, SurfaceCsv(r));
         if (r.Trajectory is not null) Put(TrajectoryCsv, Trajectory(r));
         SaveDirections(Path.Combine(dir, DirectionsFile), problem, r);
-        names.Add(DirectionsFile);
+        files.Names.Add(DirectionsFile);
         Put(Plot, Figure(problem, r));
-        return names;
+        return files.Names;
     }
 
     /// <summary>Reads directions saved by an earlier run (checked against the problem and its parameter count).</summary>
@@ -86,7 +85,7 @@ public static class LandscapeFiles
         Safetensors.Write(path, tensors, metadata);
     }
 
-    private static string X(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    private static string X(double v) => AnalysisFiles.Cell(v);
 
     private static string SurfaceCsv(LandscapeResult r)
     {
@@ -117,19 +116,11 @@ public static class LandscapeFiles
         return sb.ToString();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
+    private static void Number(Utf8JsonWriter w, string name, double v) => AnalysisFiles.Number(w, name, v);
 
-    private static string Json(string problem, string dtype, LandscapeResult r)
-    {
-        var s = r.Settings;
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    private static string Json(string problem, string dtype, LandscapeResult r) => AnalysisFiles.Json(w =>
         {
-            w.WriteStartObject();
+            var s = r.Settings;
             w.WriteString("problem", problem);
             w.WriteString("mode", s.Mode.ToString().ToLowerInvariant());
             w.WriteNumber("dims", r.Plane is null ? 1 : 2);
@@ -159,10 +150,7 @@ public static class LandscapeFiles
                 foreach (var v in t.Explained) w.WriteNumberValue(v);
                 w.WriteEndArray();
             }
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
+        });
 
     private static string Figure(string problem, LandscapeResult r)
     {

@@ -42,15 +42,10 @@ public static class CurvatureExtensions
     {
         int n = c.Dimension;
         var a = new double[(long)n * n];
-        var e = new double[n];
-        var col = new double[n];
-        for (int j = 0; j < n; j++)
+        ForEachColumn(c, (j, col) =>
         {
-            e[j] = 1;
-            c.Apply(e, col);
-            e[j] = 0;
             for (int i = 0; i < n; i++) a[(long)i * n + j] = col[i];
-        }
+        });
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++)
             {
@@ -65,8 +60,15 @@ public static class CurvatureExtensions
     /// <see cref="Hutchinson.Diagonal"/> for an estimate in a few products).</summary>
     public static double[] ExactDiagonal(this ICurvature c)
     {
+        var d = new double[c.Dimension];
+        ForEachColumn(c, (j, col) => d[j] = col[j]);
+        return d;
+    }
+
+    /// <summary>Calls <paramref name="use"/> with each column C·eⱼ (one product each; the array is reused).</summary>
+    private static void ForEachColumn(ICurvature c, Action<int, double[]> use)
+    {
         int n = c.Dimension;
-        var d = new double[n];
         var e = new double[n];
         var col = new double[n];
         for (int j = 0; j < n; j++)
@@ -74,9 +76,8 @@ public static class CurvatureExtensions
             e[j] = 1;
             c.Apply(e, col);
             e[j] = 0;
-            d[j] = col[j];
+            use(j, col);
         }
-        return d;
     }
 
     private sealed class DampedCurvature(ICurvature inner, double lambda) : ICurvature

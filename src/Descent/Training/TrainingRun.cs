@@ -11,8 +11,10 @@ namespace Descent.Training;
 /// <param name="ResumeCommand">The command that resumes this run, shown when it is interrupted.</param>
 /// <param name="ShowGroups">Print the optimizer's parameter groups (parameter, shape, group, lr, weight_decay) at the
 /// start; they are printed anyway when the spec defines groups.</param>
+/// <param name="ResumeFrom">Resume from this checkpoint file instead of the directory's latest (<c>--resume-from</c>,
+/// e.g. <c>checkpoint-prev.safetensors</c> when the latest is damaged); implies <paramref name="Resume"/>.</param>
 public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null,
-    bool ShowGroups = false);
+    bool ShowGroups = false, string? ResumeFrom = null);
 
 /// <summary>
 /// A training run in a run directory, as <c>descent train</c> does it: checks the spec, refuses to clobber
@@ -24,12 +26,14 @@ public static class TrainingRun
 {
     /// <summary>The files a run writes (removed by <see cref="RunIo.Overwrite"/>).</summary>
     public static IReadOnlyList<string> RunFiles { get; } =
-        [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, CurvatureMonitor.FileName, Trainer.ModelFileName];
+        [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, CurvatureMonitor.FileName, Trainer.ModelFileName,
+         CheckpointFile.PreviousFileName, ResumeCheckpoint.DamagedFileName];
 
     /// <summary>Runs (or resumes) <paramref name="spec"/>.</summary>
     /// <exception cref="ConfigurationException">Invalid spec; the directory already holds a run; nothing to
     /// resume; the checkpoint is from a different run.</exception>
-    /// <exception cref="DataFormatException">The data or the checkpoint cannot be read.</exception>
+    /// <exception cref="DataFormatException">The data or the checkpoint cannot be read, or the checkpoint is damaged
+    /// (the message offers the newest earlier checkpoint that verifies).</exception>
     /// <exception cref="Optim.NonFiniteException">The loss or gradient became non-finite with <c>nonfinite=halt</c>.</exception>
     public static TrainingResult Execute(RunSpec spec, RunIo io, CancellationToken cancellation = default)
     {
@@ -37,12 +41,10 @@ public static class TrainingRun
         string dir = io.RunDirectory;
         var latest = CheckpointFile.LatestPath(dir);
         Checkpoint? checkpoint = null;
-        if (io.Resume)
+        if (io.Resume || io.ResumeFrom is not null)
         {
             if (io.Overwrite) throw new ConfigurationException("--resume and --overwrite contradict each other; give one of them.");
-            if (!File.Exists(latest))
-                throw new ConfigurationException($"--resume: {dir} holds no checkpoint ({CheckpointFile.LatestFileName}); start the run without --resume.");
-            checkpoint = CheckpointFile.Load(latest);
+            checkpoint = ResumeCheckpoint.Load(dir, io.ResumeFrom, io.Output);
             CheckSameRun(checkpoint, resolved.Spec, dir);
         }
         else if (File.Exists(latest) || File.Exists(Path.Combine(dir, RunSummary.FileName)))
