@@ -12,7 +12,7 @@ namespace Descent.Bench;
 /// product (m = OC, n = N·OH·OW, k = C·KH·KW) on preallocated matrices: the ratio (GEMM-only over
 /// convolution, fastest runs; 1 = no overhead) shows what im2col, col2im and the bias cost. GFLOP/s counts
 /// the multiply-adds of the forward and the needed backward products.
-/// Options: --reps N (default 21), --threads T, --chunk-mb M (im2col buffer bound).
+/// Options: --reps N (default 21), --threads T.
 /// </summary>
 internal static class ConvBench
 {
@@ -28,14 +28,15 @@ internal static class ConvBench
     public static void Run(string[] args)
     {
         int reps = 21;
+        int? threads = null;
         for (int i = 0; i + 1 < args.Length; i += 2)
             switch (args[i])
             {
                 case "--reps": reps = int.Parse(args[i + 1]); break;
-                case "--threads": KernelThreads.MaxThreads = int.Parse(args[i + 1]); break;
-                case "--chunk-mb": ConvKernels.MaxColumnBytes = (long)(double.Parse(args[i + 1]) * (1 << 20)); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (use --reps, --threads, --chunk-mb)");
+                case "--threads": threads = int.Parse(args[i + 1]); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (use --reps, --threads)");
             }
+        using var limit = threads is int t ? KernelThreads.Limit(t) : default;
         Console.WriteLine($"Conv2d, float, {KernelThreads.MaxThreads} threads, GEMM kernel {Gemm.BestKernel}, " +
             $"weight-grad chunk ≤ {ConvKernels.MaxColumnBytes / (double)(1 << 20):F1} MB; ms (median / fastest of {reps} runs after warm-up)");
         Console.WriteLine($"{"layer",-24} {"fwd ms",14} {"fwd+bwd ms",14} {"GFLOP/s",8} {"GEMM-only ms",14} {"ratio",6}");

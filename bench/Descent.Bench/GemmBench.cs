@@ -11,7 +11,7 @@ namespace Descent.Bench;
 internal static unsafe class GemmBench
 {
     private sealed record Options((int M, int N, int K)[] Sizes, int[] Threads, int Reps, GemmKernelKind Kernel, bool TransA, bool TransB,
-        bool Double, bool Quick, int GapMs);
+        bool Double, bool Quick, int GapMs, int? Kc = null, int? Nc = null);
 
     /// <summary>Runs the benchmark from the command line.</summary>
     public static void Run(string[] args)
@@ -19,7 +19,7 @@ internal static unsafe class GemmBench
         var o = Parse(args);
         Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}, " +
             $"Descent kernel {(o.Kernel == GemmKernelKind.Auto ? Gemm.BestKernel : o.Kernel)}, " +
-            $"KC/NC float {Gemm.KcFloat}/{Gemm.NcFloat}, double {Gemm.KcDouble}/{Gemm.NcDouble}");
+            $"KC/NC float {o.Kc ?? Gemm.KcFloat}/{o.Nc ?? Gemm.NcFloat}, double {o.Kc ?? Gemm.KcDouble}/{o.Nc ?? Gemm.NcDouble}");
         Console.WriteLine($"Reference: {OpenBlas.Description}");
         string op = $"{(o.TransA ? 'T' : 'N')}{(o.TransB ? 'T' : 'N')}";
 
@@ -85,13 +85,13 @@ internal static unsafe class GemmBench
             if (typeof(T) == typeof(float))
             {
                 float* fa = (float*)a, fb = (float*)b, fc = (float*)c;
-                ours = () => Gemm.Compute(o.TransA, o.TransB, m, n, k, 1f, fa, lda, fb, ldb, 0f, fc, n, threads, o.Kernel, Gemm.KcFloat, Gemm.NcFloat);
+                ours = () => Gemm.Compute(o.TransA, o.TransB, m, n, k, 1f, fa, lda, fb, ldb, 0f, fc, n, threads, o.Kernel, o.Kc ?? Gemm.KcFloat, o.Nc ?? Gemm.NcFloat);
                 theirs = () => OpenBlas.Sgemm(o.TransA, o.TransB, m, n, k, 1f, fa, lda, fb, ldb, 0f, fc, n);
             }
             else
             {
                 double* da = (double*)a, db = (double*)b, dc = (double*)c;
-                ours = () => Gemm.Compute(o.TransA, o.TransB, m, n, k, 1.0, da, lda, db, ldb, 0.0, dc, n, threads, o.Kernel, Gemm.KcDouble, Gemm.NcDouble);
+                ours = () => Gemm.Compute(o.TransA, o.TransB, m, n, k, 1.0, da, lda, db, ldb, 0.0, dc, n, threads, o.Kernel, o.Kc ?? Gemm.KcDouble, o.Nc ?? Gemm.NcDouble);
                 theirs = () => OpenBlas.Dgemm(o.TransA, o.TransB, m, n, k, 1.0, da, lda, db, ldb, 0.0, dc, n);
             }
             // Interleaved rounds: ours, then OpenBLAS, so both see the same machine conditions
@@ -176,8 +176,8 @@ internal static unsafe class GemmBench
                 case "--threads": o = o with { Threads = Ints() }; break;
                 case "--reps": o = o with { Reps = int.Parse(Next()) }; break;
                 case "--kernel": o = o with { Kernel = Enum.Parse<GemmKernelKind>(Next(), ignoreCase: true) }; break;
-                case "--kc": Gemm.KcFloat = Gemm.KcDouble = int.Parse(Next()); break;
-                case "--nc": Gemm.NcFloat = Gemm.NcDouble = int.Parse(Next()); break;
+                case "--kc": o = o with { Kc = int.Parse(Next()) }; break;
+                case "--nc": o = o with { Nc = int.Parse(Next()) }; break;
                 case "--trans":
                     string t = Next().ToUpperInvariant();
                     o = o with { TransA = t[0] == 'T', TransB = t.Length > 1 && t[1] == 'T' };

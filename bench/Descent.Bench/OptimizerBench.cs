@@ -45,8 +45,7 @@ internal static class OptimizerBench
         {
             double copy = MemoryBandwidth.CopyGBps(threads);
             Console.WriteLine($"threads={threads}: memory copy {copy:F1} GB/s");
-            KernelThreads.MaxThreads = threads;
-            try
+            using (KernelThreads.Limit(threads))
             {
                 foreach (var name in names)
                 {
@@ -68,10 +67,6 @@ internal static class OptimizerBench
                     double scalar = Best(Math.Max(3, reps / 3), () => ScalarAdam(flat));
                     Report("adam", threads, "scalar-reference", scalar / n, 28.0 * n / scalar / 1e9, copy, null);
                 }
-            }
-            finally
-            {
-                KernelThreads.MaxThreads = max;
             }
         }
         Console.WriteLine("reference: torch.optim.Adam 1.13 (foreach=False) needs 12.6 ns/param here; target ≤ 1.0 ns/param.");

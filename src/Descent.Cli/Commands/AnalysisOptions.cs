@@ -52,16 +52,15 @@ public sealed class AnalysisOptions
         foreach (var o in new Option[] { Samples, Chunk, Seed, DType, DataDir, Threads, Out }) command.Options.Add(o);
     }
 
-    /// <summary>The problem, with the thread limit applied and the dtype resolved.</summary>
-    /// <exception cref="ConfigurationException">An unknown problem, a thread count below 1 or an unknown dtype.</exception>
+    /// <summary>The kernels' thread limit for the command's duration (<c>--threads</c>); dispose it at the end.</summary>
+    /// <exception cref="ConfigurationException">A thread count below 1.</exception>
+    public KernelThreads.ThreadLimit LimitThreads(ParseResult pr) => TrainCommand.ThreadOption(pr.GetValue(Threads));
+
+    /// <summary>The problem, with the dtype resolved.</summary>
+    /// <exception cref="ConfigurationException">An unknown problem or an unknown dtype.</exception>
     public (Problem Problem, DType DType) Resolve(ParseResult pr)
     {
         var p = ProblemCatalog.Create(pr.GetValue(Problem)!);
-        if (pr.GetValue(Threads) is int t)
-        {
-            if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
-            KernelThreads.MaxThreads = t;
-        }
         return (p, AnalysisSetup.ResolveDType(pr.GetValue(DType)!, p));
     }
 }

@@ -41,6 +41,7 @@ public static class HessianCommand
 
         cmd.SetAction(pr =>
         {
+            using var threadLimit = common.LimitThreads(pr);
             var (p, dt) = common.Resolve(pr);
             var s = new HessianSettings
             {

@@ -36,6 +36,7 @@ public static class LandscapeCommand
 
         cmd.SetAction(pr =>
         {
+            using var threadLimit = common.LimitThreads(pr);
             var (p, dt) = common.Resolve(pr);
             string? c1 = pr.GetValue(checkpoint), c2 = pr.GetValue(checkpoint2), runDir = pr.GetValue(run);
             var m = ParseMode(pr.GetValue(mode), c2 is not null, runDir is not null);

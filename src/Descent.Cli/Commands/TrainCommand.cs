@@ -67,11 +67,7 @@ public static class TrainCommand
             if (pr.GetValue(average) is { } avg) SettingsParser.AddAverage(settings, avg);
             if (pr.GetValue(clipNorm) is { } clip) SettingsParser.Add(settings, "clip_norm", clip, "--clip-norm");
             if (pr.GetValue(weightDecay) is { } wd) SettingsParser.Add(settings, "weight_decay", wd, "--weight-decay");
-            if (pr.GetValue(threads) is int t)
-            {
-                if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
-                KernelThreads.MaxThreads = t;
-            }
+            using var threadLimit = ThreadOption(pr.GetValue(threads));
             var spec = new RunSpec
             {
                 Problem = pr.GetValue(problem)!,
@@ -105,6 +101,14 @@ public static class TrainCommand
             return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>The kernels' thread limit for the command's duration (<c>--threads</c>), or no limit.</summary>
+    internal static KernelThreads.ThreadLimit ThreadOption(int? threads)
+    {
+        if (threads is not int t) return default;
+        if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
+        return KernelThreads.Limit(t);
     }
 
     /// <summary>Runs with Ctrl-C (SIGINT) and SIGTERM turned into a cancellation: the trainer finishes its

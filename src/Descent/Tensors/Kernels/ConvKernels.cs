@@ -22,7 +22,7 @@ namespace Descent.Tensors.Kernels;
 internal static class ConvKernels
 {
     /// <summary>Upper bound on the im2col buffer of one weight-gradient chunk (at least one image is always processed).</summary>
-    internal static long MaxColumnBytes = 8L << 20;
+    internal const long MaxColumnBytes = 8L << 20;
 
     /// <summary>Below this many elements of work a loop runs on the calling thread.</summary>
     internal const long MinParallelWork = 32_768;

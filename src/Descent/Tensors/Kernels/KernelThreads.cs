@@ -15,19 +15,51 @@ namespace Descent.Tensors.Kernels;
 /// </remarks>
 public static class KernelThreads
 {
-    private static int maxThreads = Math.Max(1, Environment.ProcessorCount);
+    // The limit of the current logical flow of execution (0: none). An AsyncLocal, so a limit set in one
+    // test, command or task never leaks into another that runs beside it on another thread.
+    private static readonly AsyncLocal<int> Scoped = new();
 
     /// <summary>
     /// Upper bound on the number of threads a kernel uses when it is asked for "all" threads
-    /// (a thread count of 0). Defaults to <see cref="Environment.ProcessorCount"/>; must be at least 1.
+    /// (a thread count of 0): the innermost <see cref="Limit"/> in effect on this flow of execution, else
+    /// <see cref="Environment.ProcessorCount"/>. Read-only: change it for a region with <see cref="Limit"/>.
     /// </summary>
-    public static int MaxThreads
+    public static int MaxThreads => Scoped.Value is int limit and > 0 ? limit : DefaultThreads;
+
+    private static readonly int DefaultThreads = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Limits the kernels to <paramref name="maxThreads"/> threads until the returned scope is disposed
+    /// (which restores the previous limit). The limit belongs to the current thread and the tasks it
+    /// starts (an <see cref="AsyncLocal{T}"/>), never to other threads:
+    /// <code>using (KernelThreads.Limit(1)) { /* single-threaded kernels */ }</code>
+    /// </summary>
+    /// <param name="maxThreads">The thread count "all threads" means inside the scope; at least 1.</param>
+    /// <returns>The scope; dispose it to restore the previous limit.</returns>
+    public static ThreadLimit Limit(int maxThreads)
     {
-        get => maxThreads;
-        set
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
+        int previous = Scoped.Value;
+        Scoped.Value = maxThreads;
+        return new ThreadLimit(previous);
+    }
+
+    /// <summary>A region with a thread limit (see <see cref="Limit"/>); disposing it restores the previous one.</summary>
+    public readonly struct ThreadLimit : IDisposable
+    {
+        private readonly int previous;
+        private readonly bool active;
+
+        internal ThreadLimit(int previous)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxThreads));
-            maxThreads = value;
+            this.previous = previous;
+            active = true;
+        }
+
+        /// <summary>Restores the limit that was in effect when the scope began (no-op for a default value).</summary>
+        public void Dispose()
+        {
+            if (active) Scoped.Value = previous;
         }
     }
 
@@ -178,7 +210,9 @@ public static class KernelThreads
                     Name = $"Descent kernel worker {index}",
                 };
                 workers.Add(thread);
-                thread.Start();
+                // No execution context: a worker must not keep the AsyncLocal state (e.g. a thread
+                // limit) of whichever caller happened to start it.
+                thread.UnsafeStart();
             }
         }
 
