@@ -1,26 +1,32 @@
 """PyTorch peer of `descent bench`: the same problems, recipes and timing protocol, measured with
-Debian's python3-torch 1.13 on the CPU. Prints one line per problem:
+Debian's python3-torch 1.13 on the CPU.
 
-    problem step_s forward_s backward_s optimizer_s data_s
+`descent bench` embeds this file and runs it with --serve: it then answers commands on stdin, so the bench
+can alternate windows of its own steps with windows of these (see src/Descent.Cli/Bench/TorchPeer.cs):
 
-(medians over windows of the per-step mean), then `ok`. Usage:
+    load PROBLEM BATCH WARMUP      -> ready
+    window STEPS                   -> window step forward backward optimizer data   (seconds per step)
+    tta PROBLEM TARGET EPOCHS N    -> tta seconds epochs accuracy
+    quit
+
+Standalone, it prints one line per problem (medians over windows of the per-step means):
 
     python3 torch_problems.py --problems fmnist_mlp,lstm_adding --steps 30 --windows 5 --threads 2 [--data DIR]
 
 Without --data (or when the directory lacks the files) the Fashion-MNIST problems use uniform noise of the
-same shape; timing does not depend on the pixel values.
+same shape; step times do not depend on the pixel values.
 """
-import argparse, gzip, os, statistics, time
+import argparse, gzip, os, statistics, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
 
 
-def fashion(data_dir, n_min):
-    if data_dir and os.path.exists(os.path.join(data_dir, 'train-images-idx3-ubyte.gz')):
-        with gzip.open(os.path.join(data_dir, 'train-images-idx3-ubyte.gz')) as f:
+def fashion(data_dir, n_min, split='train'):
+    if data_dir and os.path.exists(os.path.join(data_dir, f'{split}-images-idx3-ubyte.gz')):
+        with gzip.open(os.path.join(data_dir, f'{split}-images-idx3-ubyte.gz')) as f:
             x = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784)
-        with gzip.open(os.path.join(data_dir, 'train-labels-idx1-ubyte.gz')) as f:
+        with gzip.open(os.path.join(data_dir, f'{split}-labels-idx1-ubyte.gz')) as f:
             y = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
         return torch.tensor(x, dtype=torch.float32) / 255, torch.tensor(y.astype(np.int64))
     g = torch.Generator().manual_seed(0)
@@ -89,57 +95,120 @@ def problem(name):
     raise SystemExit(f'unknown problem {name}')
 
 
-def measure(name, steps, windows, data_dir):
-    torch.manual_seed(0)
-    model, lossf, make_opt, batch, kind = problem(name)
-    opt = make_opt(model.parameters())
-    x, y = fashion(data_dir, 60000) if kind == 'fashion' else adding(10000, 50)
-    n = x.shape[0]
-    perm = torch.randperm(n)
-    cursor = 0
-    means = {k: [] for k in ('step', 'forward', 'backward', 'optimizer', 'data')}
+class Runner:
+    """Trains one problem step by step, timing each phase like Descent's StepRunner."""
 
-    def window(count, record):
-        nonlocal cursor, perm
-        acc = dict.fromkeys(means, 0.0)
-        for _ in range(count):
+    def __init__(self, name, batch, data):
+        torch.manual_seed(0)
+        self.model, self.lossf, make_opt, _, kind = problem(name)
+        self.opt = make_opt(self.model.parameters())
+        self.x, self.y = data(kind)
+        self.batch = min(batch, self.x.shape[0])
+        self.perm = torch.randperm(self.x.shape[0])
+        self.cursor = 0
+
+    def window(self, steps):
+        acc = [0.0] * 5  # step, forward, backward, optimizer, data
+        for _ in range(steps):
             t0 = time.perf_counter()
-            if cursor + batch > n:
-                perm = torch.randperm(n); cursor = 0
-            idx = perm[cursor:cursor + batch]; cursor += batch
-            xb, yb = x[idx], y[idx]
+            if self.cursor + self.batch > self.x.shape[0]:
+                self.perm = torch.randperm(self.x.shape[0]); self.cursor = 0
+            idx = self.perm[self.cursor:self.cursor + self.batch]; self.cursor += self.batch
+            xb, yb = self.x[idx], self.y[idx]
             t1 = time.perf_counter()
-            opt.zero_grad(set_to_none=False)
-            loss = lossf(model(xb), yb)
+            self.opt.zero_grad(set_to_none=False)
+            loss = self.lossf(self.model(xb), yb)
             t2 = time.perf_counter()
             loss.backward()
             t3 = time.perf_counter()
-            opt.step()
+            self.opt.step()
             t4 = time.perf_counter()
-            acc['data'] += t1 - t0; acc['forward'] += t2 - t1; acc['backward'] += t3 - t2
-            acc['optimizer'] += t4 - t3; acc['step'] += t4 - t0
-        if record:
-            for k in acc: means[k].append(acc[k] / count)
+            for i, d in enumerate((t4 - t0, t2 - t1, t3 - t2, t4 - t3, t1 - t0)):
+                acc[i] += d
+        return [a / max(1, steps) for a in acc]
 
-    window(max(3, steps // 3), False)
-    for _ in range(windows):
-        window(steps, True)
-    return [statistics.median(means[k]) for k in ('step', 'forward', 'backward', 'optimizer', 'data')]
+
+def time_to_accuracy(name, target, max_epochs, limit_train, data_dir):
+    """Wall seconds from the start until the test accuracy (evaluated after each epoch) reaches target."""
+    torch.manual_seed(0)
+    model, lossf, make_opt, batch, _ = problem(name)
+    opt = make_opt(model.parameters())
+    x, y = fashion(data_dir, 60000, 'train')
+    if limit_train > 0: x, y = x[:limit_train], y[:limit_train]
+    xt, yt = fashion(data_dir, 10000, 't10k')
+    start = time.perf_counter()
+    acc = 0.0
+    for epoch in range(1, max_epochs + 1):
+        model.train()
+        perm = torch.randperm(x.shape[0])
+        for i in range(0, x.shape[0], batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad(set_to_none=False)
+            lossf(model(x[idx]), y[idx]).backward()
+            opt.step()
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for i in range(0, xt.shape[0], 1000):
+                correct += (model(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item()
+        acc = correct / xt.shape[0]
+        if acc >= target:
+            return time.perf_counter() - start, epoch, acc
+    return time.perf_counter() - start, max_epochs, acc
+
+
+def serve(a):
+    cache = {}
+
+    def data(kind):
+        if kind not in cache:
+            cache[kind] = fashion(a.data, 60000, 'train') if kind == 'fashion' else adding(10000, 50)
+        return cache[kind]
+
+    print(f'hello torch {torch.__version__}, {torch.get_num_threads()} threads, '
+          f'data {a.data if a.data and os.path.exists(os.path.join(a.data, "train-images-idx3-ubyte.gz")) else "synthetic"}', flush=True)
+    runner = None
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd: continue
+        if cmd[0] == 'quit': break
+        if cmd[0] == 'load':
+            runner = Runner(cmd[1], int(cmd[2]), data)
+            runner.window(int(cmd[3]))
+            print('ready', flush=True)
+        elif cmd[0] == 'window':
+            print('window ' + ' '.join(f'{v:.6e}' for v in runner.window(int(cmd[1]))), flush=True)
+        elif cmd[0] == 'tta':
+            s, e, acc = time_to_accuracy(cmd[1], float(cmd[2]), int(cmd[3]), int(cmd[4]), a.data)
+            print(f'tta {s:.6e} {e} {acc:.6f}', flush=True)
+        else:
+            print(f'error unknown command {cmd[0]}', flush=True)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--problems', required=True)
+    ap.add_argument('--serve', action='store_true', help='answer commands on stdin (how descent bench runs it)')
+    ap.add_argument('--problems', default='fmnist_logreg,fmnist_mlp,fmnist_2c2d,deep_skip_bn,lstm_adding')
     ap.add_argument('--steps', type=int, default=30)
     ap.add_argument('--windows', type=int, default=5)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--data', default=None)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.serve:
+        serve(a)
+        return
+    cache = {}
     for name in a.problems.split(','):
-        r = measure(name, a.steps, a.windows, a.data)
-        print(name, ' '.join(f'{v:.6e}' for v in r), flush=True)
-    print('ok')
+        def data(kind):
+            if kind not in cache:
+                cache[kind] = fashion(a.data, 60000, 'train') if kind == 'fashion' else adding(10000, 50)
+            return cache[kind]
+        _, _, _, batch, _ = problem(name)
+        r = Runner(name, batch, data)
+        r.window(max(3, a.steps // 3))
+        ws = [r.window(a.steps) for _ in range(a.windows)]
+        print(name, ' '.join(f'{statistics.median(w[i] for w in ws):.6e}' for i in range(5)), flush=True)
 
 
 if __name__ == '__main__':

@@ -44,13 +44,14 @@ public static class Cli
     private static RootCommand BuildRoot(CommandContext context)
     {
         var root = new RootCommand(
-            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize), train a benchmark problem (train), see what an initialization does to signal propagation (init), measure the curvature spectrum of a model (hessian) or plot its loss landscape (landscape).");
+            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize), train a benchmark problem (train), see what an initialization does to signal propagation (init), measure the curvature spectrum of a model (hessian), plot its loss landscape (landscape), or time the training step against PyTorch (bench).");
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(HessianCommand.Create(context));
         root.Subcommands.Add(LandscapeCommand.Create(context));
-        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help', 'descent init --help', 'descent hessian --help' or 'descent landscape --help'."));
+        root.Subcommands.Add(BenchCommand.Create(context));
+        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help', 'descent init --help', 'descent hessian --help', 'descent landscape --help' or 'descent bench --help'."));
         HelpText.Install(root);
         return root;
     }

@@ -27,11 +27,21 @@ public sealed class Sequential : Module
     /// <summary>Module i.</summary>
     public Module this[int i] => layers[i];
 
-    /// <inheritdoc />
+    /// <summary>Applies the layers in order; runs that have a fused op (see <see cref="Fusion"/>, e.g.
+    /// Conv2d → ReLU → MaxPool2d(2)) are computed by it, with the same values and gradients.</summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var m in layers) x = m.Forward(x);
+        for (int i = 0; i < layers.Count;)
+        {
+            int fused = Fusion.TryForward(layers, i, x, out var y);
+            if (fused > 0)
+            {
+                x = y;
+                i += fused;
+            }
+            else x = layers[i++].Forward(x);
+        }
         return x;
     }
 }

@@ -83,9 +83,11 @@ public sealed class FashionMnist2c2d : FashionMnistProblem
 /// <summary>
 /// A deep ReLU network on Fashion-MNIST made of <see cref="Depth"/> hidden blocks of width
 /// <see cref="Width"/>, with or without skip connections (<see cref="Residual"/>): the pair used to show
-/// how skip connections smooth the loss surface (Li et al. 2018) and improve conditioning.
+/// how skip connections smooth the loss surface (Li et al. 2018) and improve conditioning. With
+/// <see cref="BatchNorm"/> each block is Linear → BatchNorm1d → ReLU (Ioffe &amp; Szegedy 2015), the usual
+/// residual block of a deep network.
 /// </summary>
-public sealed class FashionMnistDeep(bool skip, int depth = 16, int width = 64) : FashionMnistProblem
+public sealed class FashionMnistDeep(bool skip, int depth = 16, int width = 64, bool batchNorm = false) : FashionMnistProblem
 {
     /// <summary>Number of hidden blocks.</summary>
     public int Depth { get; } = depth;
@@ -96,11 +98,15 @@ public sealed class FashionMnistDeep(bool skip, int depth = 16, int width = 64) 
     /// <summary>True if every block is wrapped in a skip connection.</summary>
     public bool Skip { get; } = skip;
 
-    /// <inheritdoc />
-    public override string Name => Skip ? "deep_skip" : "deep_plain";
+    /// <summary>True if every block normalizes its linear layer's output with batch normalization.</summary>
+    public bool BatchNorm { get; } = batchNorm;
 
     /// <inheritdoc />
-    public override string Description => $"{Depth} ReLU blocks of width {Width} on Fashion-MNIST, {(Skip ? "with" : "without")} skip connections";
+    public override string Name => (Skip ? "deep_skip" : "deep_plain") + (BatchNorm ? "_bn" : "");
+
+    /// <inheritdoc />
+    public override string Description =>
+        $"{Depth} ReLU blocks of width {Width}{(BatchNorm ? " with batch normalization" : "")} on Fashion-MNIST, {(Skip ? "with" : "without")} skip connections";
 
     /// <inheritdoc />
     public override Module BuildModel(ulong seed)
@@ -108,7 +114,12 @@ public sealed class FashionMnistDeep(bool skip, int depth = 16, int width = 64) 
         var rng = Rng.Stream(seed, "init");
         var net = new Sequential(new Linear(784, Width, rng: rng), new ReLU());
         for (int i = 0; i < Depth; i++)
-            net.Add(new Residual(new Sequential(new Linear(Width, Width, rng: rng), new ReLU()), Skip));
+        {
+            var body = new Sequential(new Linear(Width, Width, rng: rng));
+            if (BatchNorm) body.Add(new BatchNorm1d(Width));
+            body.Add(new ReLU());
+            net.Add(new Residual(body, Skip));
+        }
         net.Add(new Linear(Width, 10, rng: rng));
         return net;
     }

@@ -10,6 +10,7 @@ public static class ProblemCatalog
         () => new FashionMnist2c2d(),
         () => new FashionMnistDeep(skip: false),
         () => new FashionMnistDeep(skip: true),
+        () => new FashionMnistDeep(skip: true, batchNorm: true),
         () => new QuadraticDeep(),
         () => new TwoLayerScalar(tanh: false),
         () => new TwoLayerScalar(tanh: true),

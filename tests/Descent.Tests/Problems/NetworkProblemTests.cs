@@ -84,6 +84,7 @@ public class NetworkProblemTests
     [InlineData("fmnist_mlp", 784 * 1000 + 1000 + 1000 * 500 + 500 + 500 * 100 + 100 + 100 * 10 + 10)]
     [InlineData("fmnist_2c2d", 32 * 25 + 32 + 64 * 32 * 25 + 64 + 3136 * 1024 + 1024 + 1024 * 10 + 10)]
     [InlineData("deep_plain", 784 * 64 + 64 + 16 * (64 * 64 + 64) + 64 * 10 + 10)]
+    [InlineData("deep_skip_bn", 784 * 64 + 64 + 16 * (64 * 64 + 64 + 2 * 64) + 64 * 10 + 10)]
     public void FashionMnistModelsHaveTheDocumentedSizes(string name, int parameters)
     {
         var p = ProblemCatalog.Create(name);

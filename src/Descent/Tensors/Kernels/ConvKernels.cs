@@ -79,6 +79,11 @@ internal static class ConvKernels
             For(g.N * OC, P, item => new Span<T>(y, yOff + item * P, P).Fill(bias is null ? T.Zero : bias[bOff + item % OC]));
             return;
         }
+        if (imagesInParallel is null && DirectConv.Preferred(g))
+        {
+            DirectConv.Forward(x, xOff, w, wOff, g, new StoreSink<T>(y, yOff, bias, bOff, g));
+            return;
+        }
         bool par = ImagesInParallel(g, imagesInParallel);
         int slots = par ? Math.Min(KernelThreads.MaxThreads, g.N) : 1;
         T[]? col = g.IsPointwise ? null : Pool.Rent<T>(slots * K * P);
@@ -117,6 +122,20 @@ internal static class ConvKernels
             new Span<T>(dx, dxOff, g.N * g.C * g.HW).Clear();
             return;
         }
+        if (imagesInParallel is null && DirectConv.InputGradPreferred(g))
+        {
+            var flipped = DirectConv.FlippedWeights(w, wOff, g);
+            try
+            {
+                var gi = DirectConv.InputGradGeometry(g);
+                DirectConv.Forward(gy, gyOff, flipped, 0, gi, new StoreSink<T>(dx, dxOff, null, 0, gi));
+            }
+            finally
+            {
+                Pool.Return(flipped);
+            }
+            return;
+        }
         bool par = ImagesInParallel(g, imagesInParallel);
         int slots = par ? Math.Min(KernelThreads.MaxThreads, g.N) : 1;
         T[]? dcol = g.IsPointwise ? null : Pool.Rent<T>(slots * K * P);
@@ -150,6 +169,11 @@ internal static class ConvKernels
         if (g.N == 0 || P == 0 || OC == 0 || K == 0)
         {
             dwSpan.Clear();
+            return;
+        }
+        if (maxColumnBytes == 0 && DirectConv.Preferred(g))
+        {
+            DirectConv.WeightGrad(x, xOff, new GradientSource<T>(gy, gyOff, g), dw, dwOff, g);
             return;
         }
         int bc = ChunkSize<T>(g, maxColumnBytes);

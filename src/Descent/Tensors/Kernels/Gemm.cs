@@ -61,6 +61,9 @@ public static partial class Gemm
         : Fma.IsSupported && Avx2.IsSupported ? GemmKernelKind.Avx2
         : GemmKernelKind.Scalar;
 
+    /// <summary>The micro-kernel family this machine runs (<c>Avx512</c>, <c>Avx2</c> or <c>Scalar</c>), for reports.</summary>
+    public static string MicroKernel => BestKernel.ToString();
+
     /// <summary>Single-precision GEMM: C = alpha·op(A)·op(B) + beta·C (row-major).</summary>
     /// <param name="transA">Whether op(A) = Aᵀ (A stored k×m) instead of A (stored m×k).</param>
     /// <param name="transB">Whether op(B) = Bᵀ (B stored n×k) instead of B (stored k×n).</param>

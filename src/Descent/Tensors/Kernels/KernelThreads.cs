@@ -118,8 +118,16 @@ public static class KernelThreads
         }
         if (!Monitor.TryEnter(RunLock))
         {
-            // Another thread is using the pool: do not queue behind it.
-            Parallel.For(0, threads, body);
+            // Another thread is using the pool: do not queue behind it. (Rethrow the first failure itself,
+            // as the pool does, rather than Parallel.For's AggregateException.)
+            try
+            {
+                Parallel.For(0, threads, body);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
             return;
         }
         try

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Descent.Autograd;
+using Descent.Data;
+using Descent.Nn;
+using Descent.Nn.Losses;
+using Descent.Optim;
+using Descent.Problems;
+using Descent.Tensors;
+
+namespace Descent.Cli.Bench;
+
+/// <summary>
+/// Trains a problem step by step the way the trainer does (a <see cref="TensorScope"/> per step, shuffled
+/// batches of fixed size, forward, backward into the flat gradient buffer, the optimizer's update) and times
+/// each phase of each step. Windows of steps are timed as units so that the caller can interleave them with
+/// the PyTorch peer's windows.
+/// </summary>
+internal sealed class StepRunner
+{
+    private readonly Problem problem;
+    private readonly Dataset train;
+    private readonly Optimizer optimizer;
+    private readonly Parameter[] parameters;
+    private readonly ShuffledSampler sampler;
+    private IEnumerator<int[]> batches;
+    private int epoch;
+
+    /// <summary>Builds the model (seed 0) and the optimizer of <paramref name="c"/> over <paramref name="train"/>.</summary>
+    public StepRunner(BenchCase c, Problem problem, Dataset train, int batchSize)
+    {
+        this.problem = problem;
+        this.train = train;
+        Model = problem.BuildModel(0);
+        optimizer = OptimizerFactory.Create(c.Optimizer, c.Settings);
+        optimizer.Init(Model.Flat);
+        parameters = Model.Flat.Slots.Select(s => s.Parameter).Where(p => p.RequiresGrad).ToArray();
+        BatchSize = Math.Min(batchSize, train.Count);
+        sampler = new ShuffledSampler(train.Count, BatchSize, seed: 0, dropLast: true);
+        batches = sampler.Epoch(0).GetEnumerator();
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Module Model { get; }
+
+    /// <summary>Examples per step.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Steps in one epoch over the training set.</summary>
+    public int StepsPerEpoch => sampler.BatchesPerEpoch(0);
+
+    /// <summary>The loss of the last step.</summary>
+    public double LastLoss { get; private set; } = double.NaN;
+
+    /// <summary>Runs <paramref name="steps"/> steps; returns the mean time per step, by phase.</summary>
+    public PhaseTimes Window(int steps)
+    {
+        var sum = default(PhaseTimes);
+        for (int i = 0; i < steps; i++) sum += Step();
+        return sum / Math.Max(1, steps);
+    }
+
+    private PhaseTimes Step()
+    {
+        long t0 = Stopwatch.GetTimestamp(), t1, t2, t3, t4;
+        using (TensorScope.Begin())
+        {
+            var batch = train.Batch(NextIndices());
+            var targets = batch.Labels is { } labels ? Targets.FromClasses(labels) : Targets.FromTensor(batch.Targets!);
+            t1 = Stopwatch.GetTimestamp();
+            var loss = problem.Loss.Compute(Model.Forward(batch.Inputs), targets);
+            t2 = Stopwatch.GetTimestamp();
+            var grads = Autodiff.Grad(loss, parameters);
+            using (Autodiff.NoGrad())
+                for (int i = 0; i < parameters.Length; i++)
+                    if (grads[i] is { } g) parameters[i].Grad!.CopyFrom(g);
+                    else parameters[i].Grad!.Zero();
+            t3 = Stopwatch.GetTimestamp();
+            optimizer.Step();
+            LastLoss = loss.Item();
+            t4 = Stopwatch.GetTimestamp();
+        }
+        double s = Stopwatch.Frequency;
+        return new PhaseTimes((Stopwatch.GetTimestamp() - t0) / s, (t2 - t1) / s, (t3 - t2) / s, (t4 - t3) / s, (t1 - t0) / s);
+    }
+
+    private int[] NextIndices()
+    {
+        if (!batches.MoveNext())
+        {
+            batches = sampler.Epoch(++epoch).GetEnumerator();
+            batches.MoveNext();
+        }
+        return batches.Current;
+    }
+}

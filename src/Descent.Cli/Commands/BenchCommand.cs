@@ -1,0 +1,121 @@
+using System.CommandLine;
+using Descent.Cli.Bench;
+using Descent.Data;
+using Descent.Problems;
+using Descent.Tensors.Kernels;
+
+namespace Descent.Cli.Commands;
+
+/// <summary>
+/// <c>descent bench [--problems P,...] [--quick] [--epoch] [--time-to-accuracy] [--threads T] [--no-peer]</c>:
+/// times a training step of each benchmark problem (median over windows of steps, split into data, forward,
+/// backward and optimizer), its achieved GFLOP/s against the SGEMM rate measured in the same run, allocation
+/// and garbage collections per epoch, and its ratio to PyTorch measured in the same run (windows alternating
+/// with the peer's, when python3-torch is installed). With <c>--time-to-accuracy</c>, also the wall time to the
+/// target test accuracy of fmnist_mlp (Adam) and fmnist_2c2d (momentum).
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>The command.</summary>
+    public static Command Create(CommandContext context)
+    {
+        var problems = new Option<string>("--problems") { Description = $"comma-separated problems (default: all of {string.Join(", ", BenchCase.All.Select(c => c.Problem))})" };
+        var quick = new Option<bool>("--quick") { Description = "a short smoke run: batch 16, 2 windows of 2 steps, a small SGEMM" };
+        var steps = new Option<int?>("--steps") { Description = "steps per timed window (default 30)" };
+        var windows = new Option<int?>("--windows") { Description = "timed windows per problem; the step time is their median (default 7)" };
+        var warmup = new Option<int?>("--warmup") { Description = "untimed steps before the windows (default 10)" };
+        var batch = new Option<int?>("--batch-size") { Description = "examples per step (default: each problem's)" };
+        var epoch = new Option<bool>("--epoch") { Description = "also train one full epoch per problem: its wall time, and allocations and collections counted over it" };
+        var tta = new Option<bool>("--time-to-accuracy") { Description = "also measure the wall time to 0.88 test accuracy (fmnist_mlp, Adam) and 0.91 (fmnist_2c2d, momentum); long" };
+        var ttaEpochs = new Option<int>("--tta-epochs") { Description = "epoch limit of the time-to-accuracy runs", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels and for PyTorch (default: all cores)" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Fashion-MNIST directory (else $DESCENT_DATA, /usr/share/datasets/fashion-mnist, then the bundled sample)" };
+        var python = new Option<string>("--python") { Description = "the Python with torch for the reference", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch reference" };
+
+        var cmd = new Command("bench", "Time a training step of every benchmark problem against the GEMM roofline and PyTorch, measured in the same run.");
+        foreach (var o in new Option[] { problems, quick, steps, windows, warmup, batch, epoch, tta, ttaEpochs, threads, dataDir, python, noPeer })
+            cmd.Options.Add(o);
+        cmd.SetAction(pr =>
+        {
+            bool q = pr.GetValue(quick);
+            var settings = new BenchSettings(
+                Positive(pr.GetValue(steps) ?? (q ? 2 : 30), "--steps"), Positive(pr.GetValue(windows) ?? (q ? 2 : 7), "--windows"),
+                Math.Max(0, pr.GetValue(warmup) ?? (q ? 1 : 10)), pr.GetValue(batch) ?? (q ? 16 : null), pr.GetValue(epoch));
+            if (settings.BatchSize is int b) Positive(b, "--batch-size");
+            var cases = pr.GetValue(problems) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(BenchCase.Find).ToArray() : BenchCase.All.ToArray();
+            using var limit = TrainCommand.ThreadOption(pr.GetValue(threads));
+            var run = new BenchRun(context.Output, settings, q, pr.GetValue(dataDir), pr.GetValue(noPeer) ? null : pr.GetValue(python)!,
+                pr.GetValue(tta), Positive(pr.GetValue(ttaEpochs), "--tta-epochs"));
+            run.Execute(cases);
+            return CliErrors.Ok;
+        });
+        return cmd;
+    }
+
+    private static int Positive(int value, string name) =>
+        value >= 1 ? value : throw new ConfigurationException($"{name} must be at least 1, got {value}.");
+}
+
+/// <summary>One <c>descent bench</c> run: the SGEMM rate, the peer, every problem, the table.</summary>
+internal sealed class BenchRun(TextWriter output, BenchSettings settings, bool quick, string? dataDir, string? python, bool timeToAccuracy, int ttaEpochs)
+{
+    /// <summary>Measures and prints.</summary>
+    public void Execute(IReadOnlyList<BenchCase> cases)
+    {
+        int threads = KernelThreads.MaxThreads;
+        int n = quick ? 128 : 1024;
+        double peak = SgemmPeak.Measure(n, quick ? 3 : 9);
+        output.WriteLine($"descent bench: {threads} kernel threads, GEMM kernel {Gemm.MicroKernel}; SGEMM {n}³ {peak:F1} GFLOP/s (median, same run)");
+        string? fashionDir = FashionMnist.LocateDirectory(dataDir);
+        var (peer, reason) = python is null ? (null, "skipped (--no-peer)") : TorchPeer.Start(python, threads, fashionDir);
+        using var _ = peer;
+        output.WriteLine(peer is null ? $"PyTorch reference: none — {reason}" : $"PyTorch reference: {peer.Banner}");
+        output.WriteLine($"timing: {settings.Windows} windows of {settings.Steps} steps after {settings.WarmupSteps} warm-up steps" +
+            (peer is null ? "" : ", alternating with PyTorch's windows") + "; medians of the window means");
+        output.Flush();
+
+        var results = new List<ProblemResult>();
+        foreach (var c in cases)
+        {
+            var data = ProblemCatalog.Create(c.Problem).LoadData(new ProblemContext(dataDir, 0, ValidationFraction: 0));
+            var r = ProblemBench.Measure(c, data, settings, peer);
+            results.Add(r);
+            output.WriteLine(Line(r, peak));
+            output.Flush();
+        }
+        output.WriteLine();
+        BenchTable.Write(output, results, peak, settings.FullEpoch);
+        if (timeToAccuracy) TimeToAccuracyTable(cases, peer);
+    }
+
+    private static string Line(ProblemResult r, double peak) => (
+        $"bench problem={r.Case.Problem} batch={r.BatchSize} step_ms={r.Ours.Step * 1e3:F3} forward_ms={r.Ours.Forward * 1e3:F3} backward_ms={r.Ours.Backward * 1e3:F3} " +
+        $"optimizer_ms={r.Ours.Optimizer * 1e3:F3} data_ms={r.Ours.Data * 1e3:F3} gflops={r.Gflops ?? double.NaN:F1} of_sgemm={(r.Gflops ?? double.NaN) / peak:F3} " +
+        $"alloc_bytes_per_epoch={r.Memory.BytesPerEpoch:F0} gen0={r.Memory.Gen0:F1} gen1={r.Memory.Gen1:F1} gen2={r.Memory.Gen2:F1} " +
+        (r.EpochSeconds is { } e ? $"epoch_s={e:F2} " : "") +
+        (r.Torch is { } t ? $"pytorch_step_ms={t.Step * 1e3:F3} ratio_vs_pytorch={r.Ratio:F3}" : "pytorch=none"));
+
+    private void TimeToAccuracyTable(IReadOnlyList<BenchCase> cases, TorchPeer? peer)
+    {
+        output.WriteLine();
+        int limit = quick ? 1024 : 0;
+        int epochs = quick ? 1 : ttaEpochs;
+        output.WriteLine($"time to accuracy: test accuracy evaluated after every epoch (included), all {(quick ? "1,024 (--quick)" : "60,000")} training images, at most {epochs} epochs");
+        output.WriteLine("| problem | recipe | target | Descent s | epochs | accuracy | PyTorch s | epochs | accuracy | ratio |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var c in cases.Where(c => c.TargetAccuracy is not null))
+        {
+            var data = ProblemCatalog.Create(c.Problem).LoadData(new ProblemContext(dataDir, 0, ValidationFraction: 0));
+            var (s, e, a) = TimeToAccuracy.Run(c, data, epochs, limit);
+            string theirs = "— | — | — | —";
+            if (peer is not null)
+            {
+                var (ps, pe, pa) = peer.TimeToAccuracy(c.Problem, c.TargetAccuracy!.Value, epochs, limit);
+                theirs = ($"{ps:F1} | {pe} | {pa:F4} | {s / ps:F2}");
+            }
+            output.WriteLine(($"| {c.Problem} | {c.Recipe} | {c.TargetAccuracy:F2} | {s:F1} | {e} | {a:F4} | {theirs} |"));
+            output.Flush();
+        }
+    }
+}
