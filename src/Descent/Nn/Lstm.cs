@@ -17,8 +17,9 @@ public sealed record LstmResult(Tensor Outputs, Tensor Hidden, Tensor Cell);
 /// positive constant (Jozefowicz et al. 2015, who found b_f = 1 closes most of the gap to GRUs);
 /// <c>bias</c> [3H] holds the biases of i, g and o, in that order. Unlike PyTorch there is one bias
 /// per gate, not two redundant ones (b_ih + b_hh), so the Hessian has no flat directions from them.
-/// Default initialization is PyTorch's: every parameter from U(−1/√H, 1/√H). Built from tensor
-/// operations only, so it is twice differentiable (Hessian-vector products through time).
+/// Default initialization is PyTorch's: every parameter from U(−1/√H, 1/√H). The sequence is one fused op
+/// (<see cref="Tensor.LstmSequence"/>) whose double backward goes through the same recurrence written with
+/// separate tensor ops, so it is twice differentiable (Hessian-vector products through time).
 /// </summary>
 public sealed class Lstm : Module
 {
@@ -73,7 +74,8 @@ public sealed class Lstm : Module
         return ReturnSequences ? r.Outputs : r.Hidden;
     }
 
-    /// <summary>Runs over the sequence <paramref name="input"/> [N, T, input] from zero states.</summary>
+    /// <summary>Runs over the sequence <paramref name="input"/> [N, T, input] from zero states (one fused op,
+    /// <see cref="Tensor.LstmSequence"/>).</summary>
     public LstmResult Run(Tensor input)
     {
         if (input.Rank != 3 || input.Shape[2] != InputSize || input.Shape[1] == 0)
@@ -81,27 +83,10 @@ public sealed class Lstm : Module
         int n = input.Shape[0], steps = input.Shape[1], h = HiddenSize;
         var b = Functional.Value(Bias);
         var bias = Tensor.Cat([b.Narrow(0, 0, h), Functional.Value(ForgetBias), b.Narrow(0, h, 2 * h)], 0);
-        // Time-major, so each step's input is a view; its gradient is padded to [T, N, input] (cheap for
-        // the usual small inputs, unlike padding every step's gate gradients to [T, N, 4H]).
-        var xs = input.Permute(1, 0, 2);
-        var wih = Functional.Value(WeightIh);
-        var whh = Functional.Value(WeightHh);
-        Tensor? hPrev = null, cPrev = null;
-        var hs = new Tensor[steps];
-        for (int t = 0; t < steps; t++)
-        {
-            var gates = Tensor.MatMul(xs.Narrow(0, t, 1).Reshape(n, InputSize), wih, transB: true) + bias;
-            if (hPrev is not null) gates = gates + Tensor.MatMul(hPrev, whh, transB: true);
-            var i = gates.Narrow(1, 0, h).Sigmoid();
-            var f = gates.Narrow(1, h, h).Sigmoid();
-            var g = gates.Narrow(1, 2 * h, h).Tanh();
-            var o = gates.Narrow(1, 3 * h, h).Sigmoid();
-            var c = cPrev is null ? i * g : f * cPrev + i * g;
-            hPrev = o * c.Tanh();
-            cPrev = c;
-            hs[t] = hPrev;
-        }
-        return new LstmResult(Tensor.Stack(hs, 1), hPrev!, cPrev!);
+        var y = Tensor.LstmSequence(input, Functional.Value(WeightIh), Functional.Value(WeightHh), bias);
+        var outputs = y.Narrow(0, 0, 1).Reshape(n, steps, h);
+        var cells = y.Narrow(0, 1, 1).Reshape(n, steps, h);
+        return new LstmResult(outputs, outputs.Narrow(1, steps - 1, 1).Reshape(n, h), cells.Narrow(1, steps - 1, 1).Reshape(n, h));
     }
 
     /// <inheritdoc />
