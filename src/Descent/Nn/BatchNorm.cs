@@ -81,6 +81,14 @@ public abstract class BatchNormBase : Module
             int n = input.Size / Features;
             if (n < 2 && !MeanOnly)
                 throw new ShapeException($"{GetType().Name} in training mode needs more than one value per channel, got input of shape {input.Shape}.");
+            if (!MeanOnly)
+            {
+                // one fused op (same values and gradients as the formula below, to every order)
+                var fused = Tensor.BatchNormTraining(input, Scale is null ? null : Functional.Value(Scale), Shift is null ? null : Functional.Value(Shift),
+                    Eps, out var batchMean, out var batchVariance);
+                UpdateRunning(batchMean, batchVariance, n);
+                return fused;
+            }
             var mean = input.Mean(axes, keepDim: true);
             centered = input - mean;
             Tensor? variance = MeanOnly ? null : (centered * centered).Mean(axes, keepDim: true);
