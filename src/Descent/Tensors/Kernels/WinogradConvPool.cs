@@ -95,15 +95,16 @@ internal static unsafe class WinogradConvPool
     {
         var p = new Plan<T>(g, TS.Count);
         bool backward = gz is not null;
-        var u = ConvKernels.Pool.Rent<T>(p.A2 * g.OC * p.Cp);
-        var partial = backward && dw is not null ? ConvKernels.Pool.Rent<T>(p.Chunks * p.A2 * g.OC * g.C) : null;
+        // the transformed kernel twice: U[ξν][oc][c] (rows of channels) and Uᵀ[ξν][c][oc] (rows of output channels)
+        var u = ConvKernels.Pool.Rent<T>(p.A2 * g.OC * p.Cp + p.A2 * g.C * p.OCp);
+        var partial = backward && dw is not null ? ConvKernels.Pool.Rent<T>(p.Chunks * p.A2 * g.OC * p.Cp) : null;
         int slots = Math.Max(1, Math.Min(KernelThreads.MaxThreads, p.Chunks));
         var scratch = ConvKernels.Pool.Rent<T>((int)(slots * p.Scratch));
         var biasPadded = ConvKernels.Pool.Rent<T>(p.OCp);
         try
         {
             for (int oc = 0; oc < p.OCp; oc++) biasPadded[oc] = bias is not null && oc < g.OC ? bias[bOff + oc] : T.Zero;
-            fixed (T* pw = w, pu = u) TransformKernel(pw + wOff, pu, p);
+            fixed (T* pw = w, pu = u) TransformKernel(pw + wOff, pu, pu + (long)p.A2 * g.OC * p.Cp, p);
             KernelThreads.Run(slots, s =>
             {
                 fixed (T* px = x, pu = u, ps = scratch, pz = z, pg = gz, pdx = dx, ppart = partial, pb = biasPadded)
@@ -116,23 +117,27 @@ internal static unsafe class WinogradConvPool
                         int n0 = chunk * p.Images, nb = Math.Min(p.Images, g.N - n0), tiles = nb * p.TH * p.TW;
                         PackInput(px + xOff + (long)n0 * g.C * g.HW, nb, xt, p);
                         InputTransform<T, TV, TS, TF>(xt, tiles, v, p);
+                        T* ut = pu + (long)p.A2 * g.OC * p.Cp;
                         if (!backward)
                         {
+                            // M[ξν][t][oc] = Σ_c V[ξν][t][c]·U[ξν][oc][c]
                             for (int k = 0; k < p.A2; k++)
-                                Mul(false, true, tiles, g.OC, g.C, v + (long)k * p.Tiles * p.Cp, p.Cp, pu + (long)k * g.OC * p.Cp, p.Cp,
-                                    m + (long)k * p.Tiles * p.OCp, p.OCp);
+                                StridedGemm<T, TV, TS>.Run(tiles, p.OCp, g.C, v + (long)k * p.Tiles * p.Cp, p.Cp, 1,
+                                    ut + (long)k * g.C * p.OCp, p.OCp, m + (long)k * p.Tiles * p.OCp, p.OCp, accumulate: false);
                             OutputPool<T, TV, TS, TF>(m, n0, tiles, pb, pz + zOff, cd, p);
                             continue;
                         }
                         GradientTiles<T, TV, TS>(pg + gzOff, pz + zOff, cd, n0, tiles, m, p);
+                        // dU[ξν][oc][c] = Σ_t dM[ξν][t][oc]·V[ξν][t][c], per chunk
                         if (ppart is not null)
                             for (int k = 0; k < p.A2; k++)
-                                Mul(true, false, g.OC, g.C, tiles, m + (long)k * p.Tiles * p.OCp, p.OCp, v + (long)k * p.Tiles * p.Cp, p.Cp,
-                                    ppart + ((long)chunk * p.A2 + k) * g.OC * g.C, g.C);
+                                StridedGemm<T, TV, TS>.Run(g.OC, p.Cp, tiles, m + (long)k * p.Tiles * p.OCp, 1, p.OCp,
+                                    v + (long)k * p.Tiles * p.Cp, p.Cp, ppart + ((long)chunk * p.A2 + k) * g.OC * p.Cp, p.Cp, accumulate: false);
                         if (pdx is null) continue;
+                        // dV[ξν][t][c] = Σ_oc dM[ξν][t][oc]·U[ξν][oc][c] (over V, no longer needed)
                         for (int k = 0; k < p.A2; k++)
-                            Mul(false, false, tiles, g.C, g.OC, m + (long)k * p.Tiles * p.OCp, p.OCp, pu + (long)k * g.OC * p.Cp, p.Cp,
-                                v + (long)k * p.Tiles * p.Cp, p.Cp);
+                            StridedGemm<T, TV, TS>.Run(tiles, p.Cp, g.OC, m + (long)k * p.Tiles * p.OCp, p.OCp, 1,
+                                pu + (long)k * g.OC * p.Cp, p.Cp, v + (long)k * p.Tiles * p.Cp, p.Cp, accumulate: false);
                         new Span<T>(xt, nb * p.Hq * p.Wq * p.Cp).Clear();
                         InputAdjoint<T, TV, TS, TF>(v, tiles, xt, p);
                         UnpackInput(xt, nb, pdx + dxOff + (long)n0 * g.C * g.HW, p);
@@ -151,12 +156,13 @@ internal static unsafe class WinogradConvPool
         }
     }
 
-    /// <summary>U[ξν][oc][c] = (G w[oc, c] Gᵀ)[ξ, ν], channels padded to Cp with zeros.</summary>
-    private static void TransformKernel<T>(T* w, T* u, Plan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>U[ξν][oc][c] = (G w[oc, c] Gᵀ)[ξ, ν] and its transpose Uᵀ[ξν][c][oc], padded with zeros to Cp and OCp.</summary>
+    private static void TransformKernel<T>(T* w, T* u, T* ut, Plan<T> p) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = p.G;
         int a = p.Alpha, r = g.KH;
         new Span<T>(u, p.A2 * g.OC * p.Cp).Clear();
+        new Span<T>(ut, p.A2 * g.C * p.OCp).Clear();
         Span<T> t = stackalloc T[a * r];
         for (int oc = 0; oc < g.OC; oc++)
             for (int c = 0; c < g.C; c++)
@@ -175,6 +181,7 @@ internal static unsafe class WinogradConvPool
                         T s = T.Zero;
                         for (int j = 0; j < r; j++) s += t[xi * r + j] * p.Gk[nu * r + j];
                         u[((long)(xi * a + nu) * g.OC + oc) * p.Cp + c] = s;
+                        ut[((long)(xi * a + nu) * g.C + c) * p.OCp + oc] = s;
                     }
             }
     }
@@ -184,7 +191,7 @@ internal static unsafe class WinogradConvPool
     {
         var g = p.G;
         int a = p.Alpha, r = g.KH;
-        long per = (long)p.A2 * g.OC * g.C;
+        long per = (long)p.A2 * g.OC * p.Cp;
         for (int chunk = 1; chunk < p.Chunks; chunk++)
             System.Numerics.Tensors.TensorPrimitives.Add(new ReadOnlySpan<T>(partial, (int)per), new ReadOnlySpan<T>(partial + chunk * per, (int)per),
                 new Span<T>(partial, (int)per));
@@ -197,7 +204,7 @@ internal static unsafe class WinogradConvPool
                     for (int nu = 0; nu < a; nu++)
                     {
                         T s = T.Zero;
-                        for (int xi = 0; xi < a; xi++) s += p.Gk[xi * r + i] * partial[((long)(xi * a + nu) * g.OC + oc) * g.C + c];
+                        for (int xi = 0; xi < a; xi++) s += p.Gk[xi * r + i] * partial[((long)(xi * a + nu) * g.OC + oc) * p.Cp + c];
                         t[i * a + nu] = s;
                     }
                 T* k = dw + ((long)oc * g.C + c) * r * r;
@@ -328,17 +335,25 @@ internal static unsafe class WinogradConvPool
     }
 
     /// <summary>dM[ξν][tile][oc] = g·Aᵀ[a, ξ]·Aᵀ[b, ν] with g the pooled gradient where z &gt; 0 (else 0) and (a, b) the
-    /// window's maximum.</summary>
+    /// window's maximum: per lane (output channel) g, a and b are gathered, then Aᵀ[a, ξ] = Aᵀ[0, ξ] + a·(Aᵀ[1, ξ] − Aᵀ[0, ξ])
+    /// for all lanes at once.</summary>
     private static void GradientTiles<T, TV, TS>(T* gz, T* z, int* code, int n0, int tiles, T* dm, Plan<T> p)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TS : struct, ISimd<T, TV>
     {
         var g = p.G;
         int lanes = TS.Count, per = p.TH * p.TW, a = p.Alpha;
-        TV* buf = stackalloc TV[1 + 2 * 8];
-        T* gl = (T*)buf, ra = (T*)(buf + 1), rb = (T*)(buf + 1 + a);
+        TV* c = stackalloc TV[4 * 8 + 3];
+        TV* a0 = c, d = c + 8, ra = c + 16, rb = c + 24, lane = c + 32;
+        for (int i = 0; i < a; i++)
+        {
+            a0[i] = TS.Splat(p.AT[i]);
+            d[i] = TS.Splat(p.AT[a + i] - p.AT[i]);
+        }
+        T* gl = (T*)lane, al = (T*)(lane + 1), bl = (T*)(lane + 2);
         for (int t = 0; t < tiles; t++)
         {
             int n = n0 + t / per, cell = t % per;
+            long o = ((long)n * g.OC) * per + cell;
             for (int oc0 = 0; oc0 < p.OCp; oc0 += lanes)
             {
                 for (int l = 0; l < lanes; l++)
@@ -347,33 +362,25 @@ internal static unsafe class WinogradConvPool
                     T gv = T.Zero;
                     if (oc < g.OC)
                     {
-                        long o = ((long)n * g.OC + oc) * per + cell;
-                        if (z[o] > T.Zero) gv = gz[o];
-                        k = code[o];
+                        long at = o + (long)oc * per;
+                        if (z[at] > T.Zero) gv = gz[at];
+                        k = code[at];
                     }
                     gl[l] = gv;
-                    for (int i = 0; i < a; i++)
-                    {
-                        ra[i * lanes + l] = p.AT[(k >> 1) * a + i];
-                        rb[i * lanes + l] = p.AT[(k & 1) * a + i];
-                    }
+                    al[l] = T.CreateTruncating(k >> 1);
+                    bl[l] = T.CreateTruncating(k & 1);
                 }
-                TV gvec = buf[0];
-                for (int xi = 0; xi < a; xi++)
+                TV gvec = lane[0], av = lane[1], bv = lane[2];
+                for (int i = 0; i < a; i++)
                 {
-                    TV row = TS.Fma(gvec, buf[1 + xi], default);
-                    for (int nu = 0; nu < a; nu++)
-                        TS.Store(dm + ((long)(xi * a + nu) * p.Tiles + t) * p.OCp + oc0, TS.Fma(row, buf[1 + a + nu], default));
+                    ra[i] = TS.Mul(gvec, TS.Fma(av, d[i], a0[i]));
+                    rb[i] = TS.Fma(bv, d[i], a0[i]);
                 }
+                T* dst = dm + (long)t * p.OCp + oc0;
+                for (int xi = 0; xi < a; xi++)
+                    for (int nu = 0; nu < a; nu++)
+                        TS.Store(dst + (long)(xi * a + nu) * p.Tiles * p.OCp, TS.Mul(ra[xi], rb[nu]));
             }
         }
-    }
-
-    private static void Mul<T>(bool transA, bool transB, int m, int n, int k, T* a, int lda, T* b, int ldb, T* c, int ldc)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        bool single = typeof(T) == typeof(float);
-        Gemm.Compute(transA, transB, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads: 1, GemmKernelKind.Auto,
-            single ? Gemm.KcFloat : Gemm.KcDouble, single ? Gemm.NcFloat : Gemm.NcDouble);
     }
 }
