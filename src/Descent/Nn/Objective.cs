@@ -92,15 +92,22 @@ public sealed class Objective : IObjective
         GradientEvaluations++;
         using var __ = Autodiff.EnableGrad();
         var terms = Compose();
-        flat.ZeroGrad();
         var ps = Trainable(flat);
         if (ps.Length > 0 && terms.Total.RequiresGrad)
         {
+            // each gradient overwrites its slice of the flat buffer; only the slices no gradient reaches are
+            // zeroed (one pass over the buffer, not two)
             var grads = Autodiff.Grad(terms.Total, ps);
             using var ___ = Autodiff.NoGrad();
-            for (int i = 0; i < ps.Length; i++)
-                if (grads[i] is { } g) ps[i].Grad!.CopyFrom(g);
+            for (int i = 0, k = 0; i < flat.Slots.Count; i++)
+            {
+                var p = flat.Slots[i].Parameter;
+                var g = p.RequiresGrad ? grads[k++] : null;   // ps holds the trainable slots in order
+                if (g is null) p.Grad!.Zero();
+                else p.Grad!.CopyFrom(g);
+            }
         }
+        else flat.ZeroGrad();
         return Record(terms);
     }
 
