@@ -7,12 +7,14 @@ namespace Descent.Tests.Tensors;
 /// <summary>The fused conv → ReLU → 2×2 max-pool op against the three separate ops, and through Sequential.</summary>
 public class ConvReluPoolTests
 {
-    // (N, C, H, W, OC, K, stride, padding): the 1-channel 5×5 layer (direct kernel); few channels (direct);
+    // (N, C, H, W, OC, K, stride, padding): 1-channel 5×5 layers (direct kernel; at 28×28 its padded rows are
+    // exact 32-column tiles, the vector path of the pooled gradient); few channels (direct);
     // an odd output size (the last row and column are not pooled); a strided convolution (im2col + GEMM);
     // many channels with 5×5 and 3×3 kernels (Winograd), channel counts that fill no vector, no padding.
     public static TheoryData<int, int, int, int, int, int, int, int> Cases => new()
     {
         { 3, 1, 12, 12, 9, 5, 1, 2 },
+        { 2, 1, 28, 28, 8, 5, 1, 2 },
         { 2, 5, 8, 8, 4, 3, 1, 1 },
         { 2, 2, 9, 7, 3, 3, 1, 0 },
         { 2, 3, 11, 11, 5, 3, 2, 1 },

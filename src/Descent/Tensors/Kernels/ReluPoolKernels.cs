@@ -33,7 +33,7 @@ internal static unsafe class ReluPoolKernels
             int* cr = code + (nint)r * pw;
             int c0 = 0;
             if (typeof(T) == typeof(float) && Avx512F.IsSupported)
-                c0 = RowFloat512((float*)r0, (float*)r1, pw, float.CreateTruncating(bias), (float*)zr, cr);
+                c0 = RowFloat512((float*)r0, (float*)r1, pw, float.CreateTruncating(bias), (float*)zr, cr, room: (ph - r) * pw);
             for (int c = c0; c < pw; c++)
             {
                 T a = r0[2 * c] + bias, b = r0[2 * c + 1] + bias, d = r1[2 * c] + bias, e = r1[2 * c + 1] + bias;
@@ -51,9 +51,11 @@ internal static unsafe class ReluPoolKernels
     private static readonly Vector512<int> Odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     /// <summary>One row of pooled outputs, 16 at a time (the two input rows de-interleaved into the four
-    /// window positions; a partial last tile goes through a small buffer). Returns where the scalar loop must
-    /// continue: the end of the row, or the first tile holding a NaN (the scalar rule orders NaNs).</summary>
-    private static int RowFloat512(float* r0, float* r1, int pw, float bias, float* z, int* code)
+    /// window positions). A partial last tile is stored whole when the plane has <paramref name="room"/> for it
+    /// (its extra lanes land on later rows of the same plane, written afterwards), else through a small buffer.
+    /// Returns where the scalar loop must continue: the end of the row, or the first tile holding a NaN (the
+    /// scalar rule orders NaNs).</summary>
+    private static int RowFloat512(float* r0, float* r1, int pw, float bias, float* z, int* code, int room)
     {
         var b = Vector512.Create(bias);
         float* zt = stackalloc float[16];
@@ -75,7 +77,7 @@ internal static unsafe class ReluPoolKernels
                 Vector512.ConditionalSelect(Vector512.Equals(bb, m).AsInt32(), Vector512<int>.One,
                 Vector512.ConditionalSelect(Vector512.Equals(d, m).AsInt32(), Vector512.Create(2), Vector512.Create(3))));
             var zv = Vector512.MaxNative(m, Vector512<float>.Zero);
-            if (cols == 16)
+            if (cols == 16 || room - c >= 16)
             {
                 zv.Store(z + c);
                 k.Store(code + c);
@@ -90,12 +92,20 @@ internal static unsafe class ReluPoolKernels
         return pw;
     }
 
-    /// <summary>The gradient of one pooled plane as a dense plane (rows of <paramref name="rowStride"/>; every
-    /// other position zero): gz at the code's position when z &gt; 0. Positions beyond OH × OW are left alone.</summary>
+    /// <summary>The gradient of one pooled plane as a dense plane (rows of <paramref name="rowStride"/>): gz at the
+    /// code's position when z &gt; 0, zero elsewhere in rows [0, 2·⌊OH/2⌋); when the rows are exactly whole tiles of
+    /// 32 columns (the direct kernel's padded rows) every column of those rows is written, else only [0, OW).
+    /// Other rows are left alone.</summary>
     public static void Unpool<T>(T* gz, T* z, int* code, int oh, int ow, T* dy, int rowStride) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int r = 0; r < oh; r++) new Span<T>(dy + (nint)r * rowStride, ow).Clear();
         int ph = oh / 2, pw = ow / 2;
+        if (WritesWholeRows<T>(ow, rowStride))
+        {
+            for (int r = 0; r < ph; r++)
+                UnpoolRowFloat512((float*)gz + r * pw, (float*)z + r * pw, code + r * pw, pw, (float*)dy + 2 * r * rowStride, rowStride);
+            return;
+        }
+        for (int r = 0; r < 2 * ph; r++) new Span<T>(dy + (nint)r * rowStride, ow).Clear();
         for (int r = 0; r < ph; r++)
             for (int c = 0; c < pw; c++)
             {
@@ -106,7 +116,60 @@ internal static unsafe class ReluPoolKernels
             }
     }
 
-    /// <summary>db[oc] = Σ over images and pooled positions with z &gt; 0 of gz (overwrites db).</summary>
+    /// <summary>Whether <see cref="Unpool{T}"/> writes every column of the pooled rows (its vector path, for rows
+    /// that are exact tiles of 32 columns).</summary>
+    public static bool WritesWholeRows<T>(int ow, int rowStride) =>
+        typeof(T) == typeof(float) && Avx512F.IsSupported && rowStride == (ow / 2 + 15) / 16 * 32;
+
+    private static readonly Vector512<int> InterleaveLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    private static readonly Vector512<int> InterleaveHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+
+    /// <summary>Two dense rows (32 columns per 16 pooled values) from one pooled row: each window's gradient at its
+    /// code, zeros elsewhere and past the last pooled column.</summary>
+    private static void UnpoolRowFloat512(float* gz, float* z, int* code, int pw, float* row0, int rowStride)
+    {
+        float* gt = stackalloc float[16];
+        float* zt = stackalloc float[16];
+        int* ct = stackalloc int[16];
+        for (int c = 0; c < pw; c += 16)
+        {
+            int cols = Math.Min(16, pw - c);
+            Vector512<float> g, zz;
+            Vector512<int> k;
+            if (cols == 16)
+            {
+                g = Vector512.Load(gz + c);
+                zz = Vector512.Load(z + c);
+                k = Vector512.Load(code + c);
+            }
+            else
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    bool valid = i < cols;
+                    gt[i] = valid ? gz[c + i] : 0;
+                    zt[i] = valid ? z[c + i] : 0;
+                    ct[i] = valid ? code[c + i] : 0;
+                }
+                g = Vector512.Load(gt);
+                zz = Vector512.Load(zt);
+                k = Vector512.Load(ct);
+            }
+            g = Vector512.ConditionalSelect(Vector512.GreaterThan(zz, Vector512<float>.Zero), g, Vector512<float>.Zero);
+            var p0 = Vector512.ConditionalSelect(Vector512.Equals(k, Vector512<int>.Zero).AsSingle(), g, Vector512<float>.Zero);
+            var p1 = Vector512.ConditionalSelect(Vector512.Equals(k, Vector512<int>.One).AsSingle(), g, Vector512<float>.Zero);
+            var p2 = Vector512.ConditionalSelect(Vector512.Equals(k, Vector512.Create(2)).AsSingle(), g, Vector512<float>.Zero);
+            var p3 = Vector512.ConditionalSelect(Vector512.Equals(k, Vector512.Create(3)).AsSingle(), g, Vector512<float>.Zero);
+            float* d0 = row0 + 2 * c, d1 = d0 + rowStride;
+            Avx512F.PermuteVar16x32x2(p0, InterleaveLow, p1).Store(d0);
+            Avx512F.PermuteVar16x32x2(p0, InterleaveHigh, p1).Store(d0 + 16);
+            Avx512F.PermuteVar16x32x2(p2, InterleaveLow, p3).Store(d1);
+            Avx512F.PermuteVar16x32x2(p2, InterleaveHigh, p3).Store(d1 + 16);
+        }
+    }
+
+    /// <summary>db[oc] = Σ over images and pooled positions with z &gt; 0 of gz (overwrites db; per channel, images in
+    /// order, each plane summed by vectors).</summary>
     public static void BiasGrad<T>(T[] gz, int gzOff, T[] z, int zOff, T[] db, int dbOff, int n, int channels, int plane)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -116,8 +179,21 @@ internal static unsafe class ReluPoolKernels
             for (int i = 0; i < n; i++)
             {
                 int o = (i * channels + oc) * plane;
-                for (int p = 0; p < plane; p++)
-                    if (z[zOff + o + p] > T.Zero) sum += gz[gzOff + o + p];
+                var gs = new ReadOnlySpan<T>(gz, gzOff + o, plane);
+                var zs = new ReadOnlySpan<T>(z, zOff + o, plane);
+                int p = 0;
+                if (Vector.IsHardwareAccelerated && plane >= Vector<T>.Count)
+                {
+                    var acc = Vector<T>.Zero;
+                    for (; p + Vector<T>.Count <= plane; p += Vector<T>.Count)
+                    {
+                        var zv = new Vector<T>(zs.Slice(p));
+                        acc += Vector.ConditionalSelect(Vector.GreaterThan(zv, Vector<T>.Zero), new Vector<T>(gs.Slice(p)), Vector<T>.Zero);
+                    }
+                    sum += Vector.Sum(acc);
+                }
+                for (; p < plane; p++)
+                    if (zs[p] > T.Zero) sum += gs[p];
             }
             db[dbOff + oc] = sum;
         });
@@ -144,7 +220,12 @@ internal readonly unsafe struct UnpoolSource<T>(T[] gz, int gzOff, T[] z, int zO
 {
     public void Plane(int n, int oc, T* flat, int rowStride, int length)
     {
-        new Span<T>(flat, length).Clear();
+        // Unpool writes the pooled rows, whole when they are exact 32-column tiles; clear the rest
+        int pooledRows = g.OH / 2 * 2;
+        if (ReluPoolKernels.WritesWholeRows<T>(g.OW, rowStride))
+            new Span<T>(flat + (nint)pooledRows * rowStride, length - pooledRows * rowStride).Clear();
+        else
+            new Span<T>(flat, length).Clear();
         int plane = g.OH / 2 * (g.OW / 2);
         nint o = ((nint)n * g.OC + oc) * plane;
         fixed (T* pg = gz, pz = z)
