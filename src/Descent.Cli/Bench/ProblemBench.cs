@@ -15,13 +15,17 @@ internal sealed record BenchSettings(int Steps, int Windows, int WarmupSteps, in
 /// <summary>What <c>descent bench</c> measured for one problem.</summary>
 internal sealed record ProblemResult(
     BenchCase Case, int BatchSize, int StepsPerEpoch, PhaseTimes Ours, PhaseTimes? Torch, double? FlopsPerStep,
-    MemoryFigures Memory, double? EpochSeconds, double LastLoss)
+    MemoryFigures Memory, double? EpochSeconds, double LastLoss, double PeakGflops)
 {
     /// <summary>Descent's step time over PyTorch's (below 1: Descent is faster), or null without the peer.</summary>
     public double? Ratio => Torch is { } t ? Ours.Step / t.Step : null;
 
     /// <summary>Achieved GFLOP/s of the step's matrix products.</summary>
     public double? Gflops => FlopsPerStep / Ours.Step / 1e9;
+
+    /// <summary>The step time over its roofline (the step's matrix-product FLOPs at the SGEMM rate measured beside
+    /// it); 1 means the step runs at the speed of its matrix products alone.</summary>
+    public double? Roofline => FlopsPerStep is { } f ? Ours.Step / (f / (PeakGflops * 1e9)) : null;
 }
 
 /// <summary>Allocation and garbage collection over the measured steps, scaled to one epoch (exact with a full epoch).</summary>
@@ -37,8 +41,8 @@ internal sealed record MemoryFigures(double BytesPerEpoch, double Gen0, double G
 /// the PyTorch peer's, then optionally a full epoch.</summary>
 internal static class ProblemBench
 {
-    /// <summary>Runs the measurement.</summary>
-    public static ProblemResult Measure(BenchCase c, DataSplits data, BenchSettings s, TorchPeer? peer)
+    /// <summary>Runs the measurement (an SGEMM sample beside every window).</summary>
+    public static ProblemResult Measure(BenchCase c, DataSplits data, BenchSettings s, TorchPeer? peer, SgemmPeak sgemm)
     {
         var problem = ProblemCatalog.Create(c.Problem);
         var runner = new StepRunner(c, problem, data.Train, s.BatchSize ?? problem.DefaultBatchSize);
@@ -48,6 +52,7 @@ internal static class ProblemBench
 
         var ours = new List<PhaseTimes>();
         var theirs = new List<PhaseTimes>();
+        var peaks = new List<double>();
         var bytes = new List<double>();
         int[] gc0 = Collections();
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
@@ -57,6 +62,7 @@ internal static class ProblemBench
             ours.Add(runner.Window(s.Steps));
             bytes.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)s.Steps);
             if (peer is not null) theirs.Add(peer.Window(s.Steps));
+            peaks.Add(sgemm.Sample());
         }
         // (the peer runs in another process: its windows allocate nothing here, and collections here during
         // them would be ours)
@@ -84,7 +90,7 @@ internal static class ProblemBench
         }
         return new ProblemResult(c, runner.BatchSize, runner.StepsPerEpoch, PhaseTimes.Median(ours),
             theirs.Count > 0 ? PhaseTimes.Median(theirs) : null, flops is { } f ? f.Forward + f.Backward : null, memory,
-            epochSeconds, runner.LastLoss);
+            epochSeconds, runner.LastLoss, Stats.Median(peaks));
     }
 
     private static int[] Collections() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];

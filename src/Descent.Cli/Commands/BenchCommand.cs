@@ -64,9 +64,10 @@ internal sealed class BenchRun(TextWriter output, BenchSettings settings, bool q
     public void Execute(IReadOnlyList<BenchCase> cases)
     {
         int threads = KernelThreads.MaxThreads;
-        int n = quick ? 128 : 1024;
-        double peak = SgemmPeak.Measure(n, quick ? 3 : 9);
-        output.WriteLine($"descent bench: {threads} kernel threads, GEMM kernel {Gemm.MicroKernel}; SGEMM {n}³ {peak:F1} GFLOP/s (median, same run)");
+        var sgemm = new SgemmPeak(quick ? 128 : 1024);
+        double peak = sgemm.Median(quick ? 3 : 9);
+        output.WriteLine($"descent bench: {threads} kernel threads, GEMM kernel {Gemm.MicroKernel}; SGEMM {sgemm.Size}³ {peak:F1} GFLOP/s now " +
+            "(median; a sample is also taken beside every window, and each problem is compared with its own samples)");
         string? fashionDir = FashionMnist.LocateDirectory(dataDir);
         var (peer, reason) = python is null ? (null, "skipped (--no-peer)") : TorchPeer.Start(python, threads, fashionDir);
         using var _ = peer;
@@ -79,19 +80,19 @@ internal sealed class BenchRun(TextWriter output, BenchSettings settings, bool q
         foreach (var c in cases)
         {
             var data = ProblemCatalog.Create(c.Problem).LoadData(new ProblemContext(dataDir, 0, ValidationFraction: 0));
-            var r = ProblemBench.Measure(c, data, settings, peer);
+            var r = ProblemBench.Measure(c, data, settings, peer, sgemm);
             results.Add(r);
-            output.WriteLine(Line(r, peak));
+            output.WriteLine(Line(r));
             output.Flush();
         }
         output.WriteLine();
-        BenchTable.Write(output, results, peak, settings.FullEpoch);
+        BenchTable.Write(output, results, settings.FullEpoch);
         if (timeToAccuracy) TimeToAccuracyTable(cases, peer);
     }
 
-    private static string Line(ProblemResult r, double peak) => (
+    private static string Line(ProblemResult r) => (
         $"bench problem={r.Case.Problem} batch={r.BatchSize} step_ms={r.Ours.Step * 1e3:F3} forward_ms={r.Ours.Forward * 1e3:F3} backward_ms={r.Ours.Backward * 1e3:F3} " +
-        $"optimizer_ms={r.Ours.Optimizer * 1e3:F3} data_ms={r.Ours.Data * 1e3:F3} gflops={r.Gflops ?? double.NaN:F1} of_sgemm={(r.Gflops ?? double.NaN) / peak:F3} " +
+        $"optimizer_ms={r.Ours.Optimizer * 1e3:F3} data_ms={r.Ours.Data * 1e3:F3} gflops={r.Gflops ?? double.NaN:F1} sgemm_gflops={r.PeakGflops:F1} roofline_ratio={r.Roofline ?? double.NaN:F3} " +
         $"alloc_bytes_per_epoch={r.Memory.BytesPerEpoch:F0} gen0={r.Memory.Gen0:F1} gen1={r.Memory.Gen1:F1} gen2={r.Memory.Gen2:F1} " +
         (r.EpochSeconds is { } e ? $"epoch_s={e:F2} " : "") +
         (r.Torch is { } t ? $"pytorch_step_ms={t.Step * 1e3:F3} ratio_vs_pytorch={r.Ratio:F3}" : "pytorch=none"));
