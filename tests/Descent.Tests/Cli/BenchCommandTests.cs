@@ -35,6 +35,16 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void Epoch_CountsAllocationsOverAWholeEpoch()
+    {
+        var r = CliRunner.Run("bench", "--quick", "--no-peer", "--problems", "fmnist_logreg", "--epoch");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("alloc MB/epoch (measured)", r.Out);
+        Assert.Contains("bench problem=fmnist_logreg batch=16", r.Out);
+        Assert.Contains(" epoch_s=", r.Out);
+    }
+
+    [Fact]
     public void TimeToAccuracy_Quick_PrintsItsTable()
     {
         var r = CliRunner.Run("bench", "--quick", "--no-peer", "--problems", "fmnist_mlp", "--time-to-accuracy");
