@@ -1,4 +1,5 @@
 using System.Globalization;
+using Descent.Distributed;
 
 namespace Descent.Training;
 
@@ -11,8 +12,9 @@ namespace Descent.Training;
 /// <param name="ResumeCommand">The command that resumes this run, shown when it is interrupted.</param>
 /// <param name="ShowGroups">Print the optimizer's parameter groups (parameter, shape, group, lr, weight_decay) at the
 /// start; they are printed anyway when the spec defines groups.</param>
+/// <param name="Communicator">The processes training together (data parallelism); null: this process alone.</param>
 public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null,
-    bool ShowGroups = false);
+    bool ShowGroups = false, Communicator? Communicator = null);
 
 /// <summary>
 /// A training run in a run directory, as <c>descent train</c> does it: checks the spec, refuses to clobber
@@ -26,12 +28,63 @@ public static class TrainingRun
     public static IReadOnlyList<string> RunFiles { get; } =
         [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, Trainer.ModelFileName];
 
-    /// <summary>Runs (or resumes) <paramref name="spec"/>.</summary>
+    /// <summary>Runs (or resumes) <paramref name="spec"/>. With several processes (<see cref="RunIo.Communicator"/>)
+    /// every process calls this with the same arguments: each checks the spec and the directory and loads the data,
+    /// the processes agree that all of them could (else the first failing one reports and all stop), then they
+    /// train together; only rank 0 prints and writes.</summary>
     /// <exception cref="ConfigurationException">Invalid spec; the directory already holds a run; nothing to
     /// resume; the checkpoint is from a different run.</exception>
     /// <exception cref="DataFormatException">The data or the checkpoint cannot be read.</exception>
+    /// <exception cref="PeerFailedException">Another process could not set the run up (it reported why).</exception>
     /// <exception cref="Optim.NonFiniteException">The loss or gradient became non-finite with <c>nonfinite=halt</c>.</exception>
     public static TrainingResult Execute(RunSpec spec, RunIo io, CancellationToken cancellation = default)
+    {
+        var comm = io.Communicator ?? Communicator.Single;
+        var o = comm.IsRoot ? io.Output : TextWriter.Null;
+        var progress = new ConsoleProgress(o, io.Interactive && comm.IsRoot);
+        RunSetup? setup = null;
+        Trainer? trainer = null;
+        DescentException? failure = null;
+        try
+        {
+            (setup, trainer) = Prepare(spec, io, comm, o, progress);
+        }
+        catch (DescentException e) when (comm.Size > 1)
+        {
+            failure = e;
+        }
+        if (comm.Size > 1)
+        {
+            int first = comm.FirstWhere(failure is not null);
+            if (first == comm.Rank)
+            {
+                failure!.Data[AgreedKey] = true;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+            if (first >= 0) throw new PeerFailedException(first, comm.Size);
+        }
+        try
+        {
+            var result = trainer!.Run(cancellation);
+            progress.Clear();
+            Report(result, io, o);
+            return result;
+        }
+        finally
+        {
+            progress.Clear();
+            foreach (var c in setup!.Callbacks.OfType<IDisposable>()) c.Dispose();
+        }
+    }
+
+    private const string AgreedKey = "descent.every_process_stops";
+
+    /// <summary>True when <paramref name="e"/> ended every process of a data-parallel job at the same point (the
+    /// run could not be set up somewhere), so each can leave normally; any other failure of one process must
+    /// end the job (<see cref="Communicator.Abort"/>), since the others wait for it.</summary>
+    public static bool EveryProcessStops(Exception e) => e is PeerFailedException || e.Data.Contains(AgreedKey);
+
+    private static (RunSetup, Trainer) Prepare(RunSpec spec, RunIo io, Communicator comm, TextWriter o, ConsoleProgress progress)
     {
         var resolved = spec.Resolve();
         string dir = io.RunDirectory;
@@ -49,13 +102,14 @@ public static class TrainingRun
         {
             if (!io.Overwrite)
                 throw new ConfigurationException($"{dir} already holds a run; add --resume to continue it, --overwrite to start over, or choose another --out.");
-            foreach (var f in RunFiles) File.Delete(Path.Combine(dir, f));
-            foreach (var f in Directory.GetFiles(dir, "checkpoint-epoch*.safetensors")) File.Delete(f);
+            if (comm.IsRoot)
+            {
+                foreach (var f in RunFiles) File.Delete(Path.Combine(dir, f));
+                foreach (var f in Directory.GetFiles(dir, "checkpoint-epoch*.safetensors")) File.Delete(f);
+            }
         }
 
-        var progress = new ConsoleProgress(io.Output, io.Interactive);
-        var setup = resolved.Build(dir, [progress]);
-        var o = io.Output;
+        var setup = resolved.Build(dir, [progress], comm.Size > 1 ? comm : null);
         var data = setup.Parts.Data;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"data: {data.Source}; using {data.Train.Count:N0} train / {data.Validation.Count:N0} validation / {data.Test.Count:N0} test examples"));
@@ -65,6 +119,9 @@ public static class TrainingRun
         int epochs = setup.Spec.Epochs!.Value;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run: {setup.Problem.Name} ({setup.Parts.Model.ParameterCount:N0} parameters), {opt.Name}{(settings.Length > 0 ? " " + settings : "")}, schedule {opt.Schedule.Spec}, {epochs} epoch{(epochs == 1 ? "" : "s")}, batch {setup.Parts.Sampler.BatchSize(0)} ({setup.Parts.Sampler.Kind}), seed {setup.Spec.Seed} -> {dir}"));
+        if (comm.Size > 1)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data parallel: {comm.Description}; each takes 1/{comm.Size} of every batch; gradients averaged by one all-reduce of {setup.Parts.Model.ParameterCount:N0} values per step; batch normalization {(setup.Spec.SyncBatchNorm ? "over the global batch" : "per process")}; evaluation sharded; rank 0 writes {dir}"));
         if (io.ShowGroups || setup.Spec.Groups.Count > 0) ShowGroups(setup, o);
         var trainer = setup.CreateTrainer();
         if (checkpoint is not null)
@@ -72,18 +129,8 @@ public static class TrainingRun
             trainer.Restore(checkpoint);
             o.WriteLine($"resuming {dir} at epoch {trainer.Context.Epoch + 1}, step {trainer.Context.GlobalStep}");
         }
-        try
-        {
-            var result = trainer.Run(cancellation);
-            progress.Clear();
-            Report(result, io);
-            return result;
-        }
-        finally
-        {
-            progress.Clear();
-            foreach (var c in setup.Callbacks.OfType<IDisposable>()) c.Dispose();
-        }
+        comm.FaultHint = $"The last checkpoint, {latest}, is intact; continue with the same command and --resume.";
+        return (setup, trainer);
     }
 
     private static void ShowGroups(RunSetup setup, TextWriter o)
@@ -107,9 +154,8 @@ public static class TrainingRun
             throw new ConfigurationException($"The checkpoint in {dir} is from a different run ({string.Join("; ", diffs)}, checkpoint vs now); resume with the original options or choose another --out.");
     }
 
-    private static void Report(TrainingResult r, RunIo io)
+    private static void Report(TrainingResult r, RunIo io, TextWriter o)
     {
-        var o = io.Output;
         string dir = io.RunDirectory;
         if (r.SkippedSteps > 0) o.WriteLine($"warning: {r.SkippedSteps} steps were skipped because the loss or gradient was not finite (nonfinite=skip).");
         switch (r.Status)
