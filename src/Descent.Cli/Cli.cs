@@ -47,6 +47,7 @@ public static class Cli
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(BenchScaleCommand.Create(context));
         root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help' or 'descent init --help'."));
         HelpText.Install(root);
         return root;

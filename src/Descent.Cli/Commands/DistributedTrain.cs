@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Descent.Distributed;
+using Descent.Tensors.Kernels;
 using Descent.Training;
 
 namespace Descent.Cli.Commands;
@@ -34,11 +35,18 @@ internal static class DistributedTrain
     };
 
     /// <summary>Joins the job (or runs alone), trains, and handles a failure as the class describes.</summary>
-    public static int Run(bool forceMpi, double timeoutSeconds, TextWriter error, Func<Communicator, int> train)
+    /// <param name="forceMpi">Join MPI even when not started by mpirun (<c>--mpi</c>).</param>
+    /// <param name="timeoutSeconds"><c>--mpi-timeout</c>.</param>
+    /// <param name="threadsGiven">True when <c>--threads</c> was given; otherwise the processes on one machine
+    /// share its cores (each gets cores / processes-on-the-machine kernel threads, at least 1).</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="train">Trains with the communicator and returns the exit code.</param>
+    public static int Run(bool forceMpi, double timeoutSeconds, bool threadsGiven, TextWriter error, Func<Communicator, int> train)
     {
         if (!(timeoutSeconds > 0)) throw new ConfigurationException($"--mpi-timeout must be a positive number of seconds, got {timeoutSeconds.ToString(CultureInfo.InvariantCulture)}.");
         var comm = Communicator.Connect(forceMpi);
         comm.Timeout = TimeSpan.FromSeconds(timeoutSeconds);
+        if (comm.Size > 1 && !threadsGiven) KernelThreads.MaxThreads = Math.Max(1, Environment.ProcessorCount / ProcessesOnThisMachine());
         int code;
         try
         {
@@ -72,6 +80,10 @@ internal static class DistributedTrain
         error.WriteLine($"descent: rank {comm.Rank} of {comm.Size}: {signal} received; stopping after this step with a checkpoint. (mpirun sends it when another process has ended, and then ends this one before the step finishes.) {comm.FaultHint}");
         error.Flush();
     }
+
+    /// <summary>How many processes of the job run on this machine (Open MPI's <c>OMPI_COMM_WORLD_LOCAL_SIZE</c>; 1 if unknown).</summary>
+    public static int ProcessesOnThisMachine() =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 1;
 
     /// <summary>The command that resumes: <c>mpirun -np N</c> in front when there are several processes.</summary>
     public static string ResumeCommand(string command, Communicator comm) =>

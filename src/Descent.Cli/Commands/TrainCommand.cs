@@ -100,7 +100,7 @@ public static class TrainCommand
                 EvalBatchSize = pr.GetValue(evalBatch),
                 SyncBatchNorm = pr.GetValue(syncBatchNorm),
             };
-            return DistributedTrain.Run(pr.GetValue(mpi), pr.GetValue(mpiTimeout), context.Error, comm =>
+            return DistributedTrain.Run(pr.GetValue(mpi), pr.GetValue(mpiTimeout), pr.GetValue(threads) is not null, context.Error, comm =>
             {
                 var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
                     DistributedTrain.ResumeCommand(ResumeCommand(context.Args), comm), pr.GetValue(showGroups), comm);
