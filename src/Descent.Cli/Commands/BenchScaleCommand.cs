@@ -28,6 +28,8 @@ public static class BenchScaleCommand
             if (b < 1) throw new ConfigurationException($"--batch-size must be at least 1, got {b}.");
             if (pr.GetValue(worker))
             {
+                if (Distributed.MpiLaunch.Detect() is null)
+                    throw new ConfigurationException("--scale-worker runs under mpirun with at least 2 processes (descent bench --scale starts it); use --scale.");
                 // one process per core: the kernel threads of this machine are split between the processes on it
                 KernelThreads.MaxThreads = Math.Max(1, Environment.ProcessorCount / DistributedTrain.ProcessesOnThisMachine());
                 ScaleWorker.Run(context.Output, b, pr.GetValue(quick));
