@@ -6,7 +6,8 @@ namespace Descent.Cli;
 
 /// <summary>
 /// The <c>descent</c> command: <c>optimize</c> (an optimizer on a test function), <c>init</c> (signal
-/// propagation under an initialization scheme) and <c>train</c> (a benchmark problem with a run directory). <see cref="Run"/> is the whole program with its streams passed
+/// propagation under an initialization scheme), <c>train</c> (a benchmark problem with a run directory),
+/// <c>hessian</c> (curvature spectra) and <c>landscape</c> (loss-landscape plots). <see cref="Run"/> is the whole program with its streams passed
 /// in, so tests run it in-process.
 /// </summary>
 public static class Cli
@@ -43,12 +44,14 @@ public static class Cli
     private static RootCommand BuildRoot(CommandContext context)
     {
         var root = new RootCommand(
-            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize), train a benchmark problem (train), or see what an initialization does to signal propagation (init).");
+            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize), train a benchmark problem (train), see what an initialization does to signal propagation (init), measure the curvature spectrum of a model (hessian) or plot its loss landscape (landscape).");
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(HessianCommand.Create(context));
+        root.Subcommands.Add(LandscapeCommand.Create(context));
         root.Subcommands.Add(BenchScaleCommand.Create(context));
-        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help' or 'descent init --help'."));
+        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help', 'descent init --help', 'descent hessian --help' or 'descent landscape --help'."));
         HelpText.Install(root);
         return root;
     }

@@ -27,6 +27,9 @@ public static class HelpText
         sb.Append("\nTest functions (--function NAME[:key=value]):\n");
         foreach (var (name, description) in TestFunctions.Catalog)
             sb.Append("  ").Append(name.PadRight(18)).Append(description).Append('\n');
+        sb.Append("\nCurvatures (descent hessian/landscape --curvature NAME):\n");
+        foreach (var (name, description) in Curvature.CurvatureKinds.Catalog)
+            sb.Append("  ").Append(name.PadRight(18)).Append(description).Append('\n');
         sb.Append('\n').Append(ScheduleParser.Help());
         sb.Append('\n').Append(ParameterSelector.Syntax);
         sb.Append('\n').Append(ParameterGroups.Syntax);

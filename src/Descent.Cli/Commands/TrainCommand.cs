@@ -27,6 +27,7 @@ public static class TrainCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Fashion-MNIST directory (else $DESCENT_DATA, /usr/share/datasets/fashion-mnist, then the bundled sample)" };
         var output = new Option<string>("--out") { Description = "run directory for metrics.csv, summary.json and checkpoints", Required = true };
         var resume = new Option<bool>("--resume") { Description = "continue the run in --out from its last checkpoint (same options)" };
+        var resumeFrom = new Option<string>("--resume-from") { Description = "continue the run in --out from this checkpoint file, e.g. DIR/checkpoint-prev.safetensors when the latest is damaged" };
         var overwrite = new Option<bool>("--overwrite") { Description = "start over in an --out that already holds a run" };
         var sampler = new Option<string>("--sampler") { Description = "shuffle (default), uniform (with replacement), full (full batch) or online (batch 1)" };
         var limitTrain = new Option<int?>("--limit-train") { Description = "train on the first N training examples only (quick runs)" };
@@ -51,15 +52,16 @@ public static class TrainCommand
         var showGroups = new Option<bool>("--show-groups") { Description = "print every parameter with its group, lr and weight_decay at the start (automatic with --group)" };
         var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels (default: all cores)" };
         var logEvery = new Option<int>("--log-every") { Description = "write step, loss and gradient norm to steps.csv every N steps" };
+        var curvatureEvery = new Option<int>("--curvature-every") { Description = "every N steps, write gᵀg, gᵀHg, the predicted and observed loss change of a gradient step and the sharpness against 2/lr to curvature.csv" };
         var evalBatch = new Option<int>("--eval-batch-size") { Description = "examples per evaluation batch", DefaultValueFactory = _ => 1000 };
         var mpi = DistributedTrain.MpiOption();
         var syncBatchNorm = DistributedTrain.SyncBatchNormOption();
         var mpiTimeout = DistributedTrain.TimeoutOption();
 
         var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
-        foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, overwrite, sampler,
+        foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, resumeFrom, overwrite, sampler,
             limitTrain, valFraction, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
-            l2, l2On, group, showGroups, threads, logEvery, evalBatch, mpi, syncBatchNorm, mpiTimeout })
+            l2, l2On, group, showGroups, threads, logEvery, curvatureEvery, evalBatch, mpi, syncBatchNorm, mpiTimeout })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr =>
@@ -97,13 +99,14 @@ public static class TrainCommand
                 L2On = pr.GetValue(l2On),
                 Groups = pr.GetValue(group) ?? [],
                 LogEvery = pr.GetValue(logEvery),
+                CurvatureEvery = pr.GetValue(curvatureEvery),
                 EvalBatchSize = pr.GetValue(evalBatch),
                 SyncBatchNorm = pr.GetValue(syncBatchNorm),
             };
             return DistributedTrain.Run(pr.GetValue(mpi), pr.GetValue(mpiTimeout), pr.GetValue(threads) is not null, context.Error, comm =>
             {
                 var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
-                    DistributedTrain.ResumeCommand(ResumeCommand(context.Args), comm), pr.GetValue(showGroups), comm);
+                    DistributedTrain.ResumeCommand(ResumeCommand(context.Args), comm), pr.GetValue(showGroups), pr.GetValue(resumeFrom), comm);
                 var result = RunWithSignals(spec, io, context.Cancellation, context.Error);
                 return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
             });
@@ -128,16 +131,16 @@ public static class TrainCommand
         return TrainingRun.Execute(spec, io, cts.Token);
     }
 
-    /// <summary>The command line that resumes this run: the same arguments without <c>--overwrite</c> and
-    /// <c>--max-steps</c>, plus <c>--resume</c>.</summary>
+    /// <summary>The command line that resumes this run: the same arguments without <c>--overwrite</c>,
+    /// <c>--max-steps</c> and <c>--resume-from</c>, plus <c>--resume</c>.</summary>
     public static string ResumeCommand(string[] args)
     {
         var parts = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
-            if (a == "--overwrite" || a.StartsWith("--max-steps=", StringComparison.Ordinal)) continue;
-            if (a == "--max-steps") { i++; continue; }
+            if (a == "--overwrite" || a.StartsWith("--max-steps=", StringComparison.Ordinal) || a.StartsWith("--resume-from=", StringComparison.Ordinal)) continue;
+            if (a is "--max-steps" or "--resume-from") { i++; continue; }
             parts.Add(Quote(a));
         }
         if (!args.Contains("--resume")) parts.Add("--resume");

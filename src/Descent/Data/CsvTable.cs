@@ -7,11 +7,14 @@ namespace Descent.Data;
 /// A numeric table read from a CSV file: column names and the values in row-major order.
 /// Numbers use the invariant culture (<c>1.5</c>, <c>-2e-3</c>); fields may be quoted with double
 /// quotes (RFC 4180: a doubled quote inside stands for one, separators and newlines inside are
-/// kept); lines end in LF or CRLF; blank lines are skipped. Any bad row is one
+/// kept); lines end in LF or CRLF; blank lines are skipped; the text must be valid UTF-8. Any bad row is one
 /// <see cref="DataFormatException"/> naming the file, the line and the problem.
 /// </summary>
 public sealed class CsvTable
 {
+    /// <summary>UTF-8 that refuses invalid bytes instead of replacing them (a damaged file must not read as text).</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private CsvTable(string[] columnNames, double[] values, int rowCount)
     {
         ColumnNames = Array.AsReadOnly(columnNames);
@@ -48,11 +51,15 @@ public sealed class CsvTable
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            text = File.ReadAllText(path, StrictUtf8);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException($"{path}: cannot read: {e.Message}", e);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new DataFormatException($"{path}: the file is not valid UTF-8 text (bytes {Convert.ToHexString(e.BytesUnknown ?? [])}); save it as UTF-8", e);
         }
         string name = path;
         var records = Parse(text, separator, name);

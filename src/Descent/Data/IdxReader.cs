@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace Descent.Data;
 
@@ -32,9 +33,11 @@ public sealed record IdxArray(int[] Dimensions, byte[] Data)
 /// <summary>
 /// Reads IDX files: a magic number <c>00 00 type ndims</c>, <c>ndims</c> big-endian int32
 /// dimensions, then the elements. Gzip compression is detected by the content (bytes 1f 8b), not by
-/// the file name. Only the unsigned-byte type (0x08) is supported. Every size in the header is
-/// checked against the data actually present; memory is allocated only as data arrives, so a
-/// corrupt header cannot cause a giant allocation.
+/// the file name; a gzip file must be one complete member, whose trailer (the CRC-32 and length of the
+/// decompressed bytes, RFC 1952) is checked, so a truncated or damaged file is refused even where the
+/// decompressor itself stops quietly. Only the unsigned-byte type (0x08) is supported. Every size in
+/// the header is checked against the data actually present; memory is allocated only as data arrives,
+/// so a corrupt header cannot cause a giant allocation.
 /// </summary>
 public static class IdxReader
 {
@@ -45,6 +48,12 @@ public static class IdxReader
     public const int MaxDimensions = 4;
 
     private const int ChunkSize = 1 << 22;
+
+    /// <summary>The first allocation for compressed data, doubled as more data arrives.</summary>
+    private const int InitialChunk = 1 << 16;
+
+    /// <summary>The smallest gzip member: a 10-byte header, an empty deflate block (2 bytes) and the 8-byte trailer.</summary>
+    private const int MinimalGzip = 20;
 
     /// <summary>Reads the IDX file at <paramref name="path"/>, raw or gzip-compressed.</summary>
     /// <exception cref="DataFormatException">The file is missing, corrupt, truncated, has trailing
@@ -80,8 +89,23 @@ public static class IdxReader
         if (got == 0) throw new DataFormatException($"{name}: the file is empty");
         bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         if (!gzip) return ReadPayload(stream, name, stream.Length - start);
+
+        long length = stream.Length - start;
+        if (length < MinimalGzip)
+            throw new DataFormatException($"{name}: truncated gzip file: {length} bytes, fewer than the {MinimalGzip} of the smallest gzip stream");
+        Span<byte> trailer = stackalloc byte[8];
+        stream.Position = stream.Length - 8;
+        ReadFully(stream, trailer, name);
+        stream.Position = start;
+        uint expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        uint expectedSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
         using var inflated = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
-        return ReadPayload(inflated, name, null);
+        var hashed = new HashingReader(inflated);
+        var array = ReadPayload(hashed, name, null);
+        if (hashed.Crc.GetCurrentHashAsUInt32() != expectedCrc || (uint)hashed.Count != expectedSize)
+            throw new DataFormatException(
+                $"{name}: the gzip trailer (CRC-32 and length of the content) does not match the {hashed.Count} decompressed bytes: the file is truncated, damaged, has data after its end, or holds several gzip members");
+        return array;
     }
 
     private static IdxArray ReadPayload(Stream s, string name, long? rawLength)
@@ -125,7 +149,7 @@ public static class IdxReader
                 throw new DataFormatException($"{name}: truncated: expected {size} bytes of data, found {found}");
             throw new DataFormatException($"{name}: trailing garbage: {found - size} bytes after the {size} bytes of data");
         }
-        byte[] data = ReadData(s, name, (int)size);
+        byte[] data = ReadData(s, name, (int)size, sizeChecked: rawLength is not null);
         long extra = CountRemaining(s, name);
         if (extra > 0)
         {
@@ -135,35 +159,21 @@ public static class IdxReader
         return new IdxArray(dims, data);
     }
 
-    /// <summary>Reads exactly <paramref name="size"/> bytes, allocating in bounded chunks so memory
+    /// <summary>Reads exactly <paramref name="size"/> bytes. Unless the size was checked against the file's
+    /// length (<paramref name="sizeChecked"/>), the buffer starts small and doubles as data arrives, so memory
     /// follows the data actually present rather than the header's claim.</summary>
-    private static byte[] ReadData(Stream s, string name, int size)
+    private static byte[] ReadData(Stream s, string name, int size, bool sizeChecked)
     {
-        if (size <= ChunkSize)
+        var data = new byte[sizeChecked ? size : Math.Min(size, InitialChunk)];
+        int read = 0;
+        while (true)
         {
-            var whole = new byte[size];
-            int got = ReadFully(s, whole, name);
-            if (got < size) throw new DataFormatException($"{name}: truncated: expected {size} bytes of data, found {got}");
-            return whole;
-        }
-        var chunks = new List<byte[]>();
-        long read = 0;
-        while (read < size)
-        {
-            var chunk = new byte[(int)Math.Min(ChunkSize, size - read)];
-            int got = ReadFully(s, chunk, name);
+            int got = ReadFully(s, data.AsSpan(read), name);
             read += got;
-            if (got < chunk.Length) throw new DataFormatException($"{name}: truncated: expected {size} bytes of data, found {read}");
-            chunks.Add(chunk);
+            if (read < data.Length) throw new DataFormatException($"{name}: truncated: expected {size} bytes of data, found {read}");
+            if (read == size) return data;
+            Array.Resize(ref data, (int)Math.Min(size, 2L * data.Length));
         }
-        var data = new byte[size];
-        int offset = 0;
-        foreach (var chunk in chunks)
-        {
-            chunk.CopyTo(data, offset);
-            offset += chunk.Length;
-        }
-        return data;
     }
 
     /// <summary>Counts the bytes left in the stream, stopping at one chunk's worth.</summary>
@@ -203,6 +213,34 @@ public static class IdxReader
         {
             throw new DataFormatException($"{name}: truncated gzip stream: {e.Message}", e);
         }
+    }
+
+    /// <summary>Passes reads through and keeps the CRC-32 and count of every byte read.</summary>
+    private sealed class HashingReader(Stream inner) : Stream
+    {
+        public Crc32 Crc { get; } = new();
+
+        public long Count { get; private set; }
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            Crc.Append(buffer[..n]);
+            Count += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static string TypeName(byte type) => type switch

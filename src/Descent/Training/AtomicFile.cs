@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Descent.Training;
@@ -24,12 +25,29 @@ public static class AtomicFile
     /// </summary>
     /// <param name="path">The file to create or replace; its directory must exist.</param>
     /// <param name="writer">Writes the whole content to the stream it is given (do not dispose it).</param>
-    public static void Write(string path, Action<Stream> writer)
+    public static void Write(string path, Action<Stream> writer) => Write(path, writer, previousPath: null);
+
+    /// <summary>
+    /// Like <see cref="Write(string, Action{Stream})"/>; with <paramref name="previousPath"/>, the file that
+    /// <paramref name="path"/> held until now becomes <paramref name="previousPath"/>, so the last two
+    /// versions are kept. The order keeps a complete file at <paramref name="path"/> at every instant:
+    /// the new content is written and flushed to a temporary file; the current file gets a second name (a
+    /// hard link; a copy where the file system has none), which is renamed over
+    /// <paramref name="previousPath"/>; only then is the temporary file renamed over <paramref name="path"/>.
+    /// A process killed at any point leaves <paramref name="path"/> old or new, never missing or torn, and
+    /// <paramref name="previousPath"/> one or two versions behind it (or the same version, when the kill falls
+    /// between the two renames).
+    /// </summary>
+    /// <param name="path">The file to create or replace; its directory must exist.</param>
+    /// <param name="writer">Writes the whole content to the stream it is given (do not dispose it).</param>
+    /// <param name="previousPath">Where the replaced version goes (in the same directory), or null.</param>
+    public static void Write(string path, Action<Stream> writer, string? previousPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(writer);
         string full = Path.GetFullPath(path);
-        string temp = full + TemporaryInfix + RandomNumberGenerator.GetHexString(12, lowercase: true);
+        string temp = TemporaryPath(full);
+        string? previousTemp = null;
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -37,14 +55,49 @@ public static class AtomicFile
                 writer(stream);
                 stream.Flush(flushToDisk: true);
             }
+            if (previousPath is not null && File.Exists(full))
+            {
+                string previous = Path.GetFullPath(previousPath);
+                previousTemp = TemporaryPath(previous);
+                SecondName(full, previousTemp);
+                File.Move(previousTemp, previous, overwrite: true);
+                previousTemp = null;
+            }
             File.Move(temp, full, overwrite: true);
         }
         catch
         {
             TryDelete(temp);
+            if (previousTemp is not null) TryDelete(previousTemp);
             throw;
         }
     }
+
+    private static string TemporaryPath(string full) => full + TemporaryInfix + RandomNumberGenerator.GetHexString(12, lowercase: true);
+
+    /// <summary>Gives <paramref name="existing"/> the further name <paramref name="newName"/>: a hard link
+    /// (no data copied) where the system and file system allow it, else a flushed copy.</summary>
+    private static void SecondName(string existing, string newName)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                if (link(existing, newName) == 0) return;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // no libc link(): copy below
+            }
+        }
+        using var source = new FileStream(existing, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var target = new FileStream(newName, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        source.CopyTo(target);
+        target.Flush(flushToDisk: true);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link(string oldPath, string newPath);
 
     /// <summary>
     /// The temporary files left next to <paramref name="path"/> by writes that never finished (a

@@ -34,6 +34,11 @@ public sealed record Checkpoint
     /// <summary>The file this checkpoint was loaded from, for messages; null for one built in memory.</summary>
     public string? Source { get; init; }
 
+    /// <summary>True when it was loaded from a file whose checksums (<see cref="SafetensorsChecksums"/>) all
+    /// matched; false for one built in memory or read from a file that records none (an older Descent's
+    /// checkpoint, or a file from another program).</summary>
+    public bool Verified { get; init; }
+
     /// <summary>A copy whose <see cref="RunState"/> is <paramref name="state"/> serialized with
     /// System.Text.Json (public properties and fields; NaN and infinities allowed).</summary>
     public Checkpoint WithRunState<T>(T state) => this with { RunState = JsonSerializer.Serialize(state, RunStateJson) };

@@ -83,6 +83,10 @@ public sealed record RunSpec
     /// <summary>Examples per evaluation batch.</summary>
     public int EvalBatchSize { get; init; } = 1000;
 
+    /// <summary>Measure the curvature along the gradient and the sharpness every N steps into <c>curvature.csv</c>
+    /// (<see cref="CurvatureMonitor"/>; 0: never).</summary>
+    public int CurvatureEvery { get; init; }
+
     /// <summary>In data-parallel training, normalize batch-normalization layers with the statistics of the global
     /// batch (every process's shard) instead of each process's own shard.</summary>
     public bool SyncBatchNorm { get; init; }

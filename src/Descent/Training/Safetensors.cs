@@ -19,9 +19,11 @@ namespace Descent.Training;
 /// spans zero bytes.</item>
 /// </list>
 /// Descent writes and reads <c>F32</c> and <c>F64</c> tensors. Writing streams each tensor's memory
-/// straight to the file (no copy of the whole content), atomically through <see cref="AtomicFile"/>.
-/// Reading checks every size in the header against the file's length before allocating anything, as
-/// the reference implementation does (header at most 100 MB, offsets contiguous and covering the data).
+/// straight to the file (no copy of the whole content), atomically through <see cref="AtomicFile"/>,
+/// and records CRC-32 checksums of every tensor, metadata value and of the header in the metadata
+/// (<see cref="SafetensorsChecksums"/>). Reading checks every size in the header against the file's
+/// length before allocating anything, as the reference implementation does (header at most 100 MB,
+/// offsets contiguous and covering the data), and verifies the checksums of a file that records them.
 /// </summary>
 public static class Safetensors
 {
@@ -35,33 +37,48 @@ public static class Safetensors
     /// Writes <paramref name="tensors"/> (in this order in the header) and <paramref name="metadata"/>
     /// to <paramref name="path"/> atomically (temporary file, flush, rename). In the data area the
     /// float64 tensors come first, then the float32 ones, so that every tensor is aligned to its
-    /// element size.
+    /// element size. With <paramref name="checksums"/> (the default) the metadata also records the
+    /// CRC-32 checksums of <see cref="SafetensorsChecksums"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">A name is empty, repeated, or is <c>__metadata__</c>.</exception>
+    /// <exception cref="ArgumentException">A name is empty, repeated, or is <c>__metadata__</c>; a metadata
+    /// key starts with <see cref="SafetensorsChecksums.Prefix"/>.</exception>
     public static void Write(string path, IReadOnlyList<(string Name, Tensor Tensor)> tensors,
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null, bool checksums = true)
     {
-        var (header, layout) = Prepare(tensors, metadata);
+        var (header, layout) = Prepare(tensors, metadata, checksums);
         AtomicFile.Write(path, s => WriteContent(s, header, layout, tensors));
     }
 
-    /// <summary>Writes the safetensors content to <paramref name="stream"/> (not atomically; see
-    /// <see cref="Write(string, IReadOnlyList{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>).</summary>
-    public static void Write(Stream stream, IReadOnlyList<(string Name, Tensor Tensor)> tensors,
+    /// <summary>Like <see cref="Write(string, IReadOnlyList{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string}?, bool)"/>,
+    /// but when <paramref name="path"/> already exists it becomes <paramref name="previousPath"/> in the same
+    /// atomic replacement (see <see cref="AtomicFile.Write(string, Action{Stream}, string?)"/>): the last two
+    /// versions are kept, and at every instant <paramref name="path"/> holds a complete file.</summary>
+    public static void Write(string path, string previousPath, IReadOnlyList<(string Name, Tensor Tensor)> tensors,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var (header, layout) = Prepare(tensors, metadata, checksums: true);
+        AtomicFile.Write(path, s => WriteContent(s, header, layout, tensors), previousPath);
+    }
+
+    /// <summary>Writes the safetensors content to <paramref name="stream"/> (not atomically; see
+    /// <see cref="Write(string, IReadOnlyList{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string}?, bool)"/>).</summary>
+    public static void Write(Stream stream, IReadOnlyList<(string Name, Tensor Tensor)> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null, bool checksums = true)
+    {
         ArgumentNullException.ThrowIfNull(stream);
-        var (header, layout) = Prepare(tensors, metadata);
+        var (header, layout) = Prepare(tensors, metadata, checksums);
         WriteContent(stream, header, layout, tensors);
     }
 
     /// <summary>
     /// Reads the safetensors file at <paramref name="path"/>: its tensors (in header order; each has
-    /// its own unpooled memory) and its metadata (empty when the file has none).
+    /// its own unpooled memory), its metadata (empty when the file has none; without the checksums) and
+    /// whether it recorded checksums, which were then all verified.
     /// </summary>
-    /// <exception cref="DataFormatException">The file cannot be opened, is truncated or corrupt, or
-    /// holds a dtype other than F32/F64. The message names the file and the problem.</exception>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
+    /// <exception cref="DataFormatException">The file cannot be opened, is truncated or corrupt, does not
+    /// match its checksums, or holds a dtype other than F32/F64. The message names the file and the problem
+    /// (and the damaged tensor).</exception>
+    public static SafetensorsContent Read(string path)
     {
         FileStream file;
         try
@@ -79,9 +96,9 @@ public static class Safetensors
     /// Reads safetensors content from a seekable <paramref name="stream"/>, from its current position to
     /// its end; <paramref name="name"/> names the source in error messages.
     /// </summary>
-    /// <exception cref="DataFormatException">The content is truncated or corrupt, or holds a dtype
-    /// other than F32/F64.</exception>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string name)
+    /// <exception cref="DataFormatException">The content is truncated or corrupt, does not match its
+    /// checksums, or holds a dtype other than F32/F64.</exception>
+    public static SafetensorsContent Read(Stream stream, string name)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanSeek) throw new ArgumentException("The stream must be seekable (its length is checked).", nameof(stream));
@@ -98,6 +115,7 @@ public static class Safetensors
         var headerBytes = new byte[n];
         ReadExactly(stream, headerBytes, name);
         var (entries, metadata) = SafetensorsHeader.Parse(headerBytes, length - 8 - (long)n, name);
+        var checksums = SafetensorsChecksums.CheckHeader(headerBytes, entries, metadata, name);
 
         // The header passed every check, so the data area holds exactly these tensors back to back.
         var tensors = new Tensor[entries.Count];
@@ -109,6 +127,7 @@ public static class Safetensors
             {
                 var data = GC.AllocateUninitializedArray<float>(count);
                 ReadExactly(stream, MemoryMarshal.AsBytes(data.AsSpan()), name);
+                if (checksums is not null) SafetensorsChecksums.CheckTensor(e.Name, MemoryMarshal.AsBytes(data.AsSpan()), checksums[e.Name], name);
                 if (!BitConverter.IsLittleEndian) ReverseInPlace(MemoryMarshal.Cast<float, int>(data.AsSpan()));
                 tensors[i] = new Tensor(new Storage(data), 0, new Shape(e.Shape));
             }
@@ -116,17 +135,18 @@ public static class Safetensors
             {
                 var data = GC.AllocateUninitializedArray<double>(count);
                 ReadExactly(stream, MemoryMarshal.AsBytes(data.AsSpan()), name);
+                if (checksums is not null) SafetensorsChecksums.CheckTensor(e.Name, MemoryMarshal.AsBytes(data.AsSpan()), checksums[e.Name], name);
                 if (!BitConverter.IsLittleEndian) ReverseInPlace(MemoryMarshal.Cast<double, long>(data.AsSpan()));
                 tensors[i] = new Tensor(new Storage(data), 0, new Shape(e.Shape));
             }
         }
         var result = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
         for (int i = 0; i < entries.Count; i++) result.Add(entries[i].Name, tensors[i]);
-        return (result, metadata);
+        return new SafetensorsContent(result, metadata, checksums is not null);
     }
 
     private static (byte[] Header, int[] Layout) Prepare(IReadOnlyList<(string Name, Tensor Tensor)> tensors,
-        IReadOnlyDictionary<string, string>? metadata)
+        IReadOnlyDictionary<string, string>? metadata, bool checksums)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -142,7 +162,10 @@ public static class Safetensors
                 if (v is null) throw new ArgumentException($"Metadata value '{k}' is null; safetensors metadata values are strings.", nameof(metadata));
         // Stable: float64 tensors first, then float32, each group in the given order.
         int[] layout = Enumerable.Range(0, tensors.Count).OrderByDescending(i => tensors[i].Tensor.DType.ElementSize()).ToArray();
-        return (SafetensorsHeader.Build(tensors, metadata, layout), layout);
+        if (!checksums) return (SafetensorsHeader.Build(tensors, metadata, layout), layout);
+        var header = SafetensorsHeader.Build(tensors, SafetensorsChecksums.Add(tensors, metadata), layout);
+        SafetensorsChecksums.Seal(header);
+        return (header, layout);
     }
 
     private static void WriteContent(Stream stream, byte[] header, int[] layout, IReadOnlyList<(string Name, Tensor Tensor)> tensors)
@@ -205,5 +228,20 @@ public static class Safetensors
         {
             throw new DataFormatException($"{name}: read error: {e.Message}", e);
         }
+    }
+}
+
+/// <summary>What <see cref="Safetensors.Read(string)"/> found in a file.</summary>
+/// <param name="Tensors">The tensors by name, in header order.</param>
+/// <param name="Metadata">The string metadata, without the checksums.</param>
+/// <param name="Verified">True when the file recorded checksums (<see cref="SafetensorsChecksums"/>) and every one
+/// matched; false for a file that records none (written by another program, or by an older Descent).</param>
+public sealed record SafetensorsContent(Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata, bool Verified)
+{
+    /// <summary>The tensors and the metadata.</summary>
+    public void Deconstruct(out Dictionary<string, Tensor> tensors, out Dictionary<string, string> metadata)
+    {
+        tensors = Tensors;
+        metadata = Metadata;
     }
 }

@@ -12,9 +12,11 @@ namespace Descent.Training;
 /// <param name="ResumeCommand">The command that resumes this run, shown when it is interrupted.</param>
 /// <param name="ShowGroups">Print the optimizer's parameter groups (parameter, shape, group, lr, weight_decay) at the
 /// start; they are printed anyway when the spec defines groups.</param>
+/// <param name="ResumeFrom">Resume from this checkpoint file instead of the directory's latest (<c>--resume-from</c>,
+/// e.g. <c>checkpoint-prev.safetensors</c> when the latest is damaged); implies <paramref name="Resume"/>.</param>
 /// <param name="Communicator">The processes training together (data parallelism); null: this process alone.</param>
 public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null,
-    bool ShowGroups = false, Communicator? Communicator = null);
+    bool ShowGroups = false, string? ResumeFrom = null, Communicator? Communicator = null);
 
 /// <summary>
 /// A training run in a run directory, as <c>descent train</c> does it: checks the spec, refuses to clobber
@@ -26,7 +28,8 @@ public static class TrainingRun
 {
     /// <summary>The files a run writes (removed by <see cref="RunIo.Overwrite"/>).</summary>
     public static IReadOnlyList<string> RunFiles { get; } =
-        [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, Trainer.ModelFileName];
+        [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, CurvatureMonitor.FileName, Trainer.ModelFileName,
+         CheckpointFile.PreviousFileName, ResumeCheckpoint.DamagedFileName];
 
     /// <summary>Runs (or resumes) <paramref name="spec"/>. With several processes (<see cref="RunIo.Communicator"/>)
     /// every process calls this with the same arguments: each checks the spec and the directory and loads the data,
@@ -34,7 +37,8 @@ public static class TrainingRun
     /// train together; only rank 0 prints and writes.</summary>
     /// <exception cref="ConfigurationException">Invalid spec; the directory already holds a run; nothing to
     /// resume; the checkpoint is from a different run.</exception>
-    /// <exception cref="DataFormatException">The data or the checkpoint cannot be read.</exception>
+    /// <exception cref="DataFormatException">The data or the checkpoint cannot be read, or the checkpoint is damaged
+    /// (the message offers the newest earlier checkpoint that verifies).</exception>
     /// <exception cref="PeerFailedException">Another process could not set the run up (it reported why).</exception>
     /// <exception cref="Optim.NonFiniteException">The loss or gradient became non-finite with <c>nonfinite=halt</c>.</exception>
     public static TrainingResult Execute(RunSpec spec, RunIo io, CancellationToken cancellation = default)
@@ -42,27 +46,22 @@ public static class TrainingRun
         var comm = io.Communicator ?? Communicator.Single;
         var o = comm.IsRoot ? io.Output : TextWriter.Null;
         var progress = new ConsoleProgress(o, io.Interactive && comm.IsRoot);
+        // Rank 0 prepares the directory first (removes an overwritten run, moves a damaged checkpoint aside);
+        // then every process reads the checkpoint and builds the run. Each phase ends with an agreement.
+        ResolvedRun? resolved = null;
+        Checkpoint? checkpoint = null;
+        Agree(comm, () =>
+        {
+            resolved = spec.Resolve();
+            if (comm.IsRoot) checkpoint = PrepareDirectory(resolved, io, comm, o);
+        });
         RunSetup? setup = null;
         Trainer? trainer = null;
-        DescentException? failure = null;
-        try
+        Agree(comm, () =>
         {
-            (setup, trainer) = Prepare(spec, io, comm, o, progress);
-        }
-        catch (DescentException e) when (comm.Size > 1)
-        {
-            failure = e;
-        }
-        if (comm.Size > 1)
-        {
-            int first = comm.FirstWhere(failure is not null);
-            if (first == comm.Rank)
-            {
-                failure!.Data[AgreedKey] = true;
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
-            if (first >= 0) throw new PeerFailedException(first, comm.Size);
-        }
+            if (!comm.IsRoot) checkpoint = PrepareDirectory(resolved!, io, comm, o);
+            (setup, trainer) = Build(resolved!, io, comm, o, progress, checkpoint);
+        });
         try
         {
             var result = trainer!.Run(cancellation);
@@ -84,21 +83,44 @@ public static class TrainingRun
     /// end the job (<see cref="Communicator.Abort"/>), since the others wait for it.</summary>
     public static bool EveryProcessStops(Exception e) => e is PeerFailedException || e.Data.Contains(AgreedKey);
 
-    private static (RunSetup, Trainer) Prepare(RunSpec spec, RunIo io, Communicator comm, TextWriter o, ConsoleProgress progress)
+    /// <summary>Runs <paramref name="phase"/> on every process; with several, they then agree: if it failed anywhere,
+    /// the lowest failing rank rethrows its error (marked so that the command leaves normally) and the others
+    /// throw <see cref="PeerFailedException"/>.</summary>
+    private static void Agree(Communicator comm, Action phase)
     {
-        var resolved = spec.Resolve();
+        Exception? failure = null;
+        try
+        {
+            phase();
+        }
+        catch (Exception e) when (comm.Size > 1)
+        {
+            failure = e;
+        }
+        if (comm.Size == 1) return;
+        int first = comm.FirstWhere(failure is not null);
+        if (first == comm.Rank)
+        {
+            failure!.Data[AgreedKey] = true;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        if (first >= 0) throw new PeerFailedException(first, comm.Size);
+    }
+
+    /// <summary>Checks the spec and the directory: loads the checkpoint to resume from, or clears a run that is
+    /// overwritten (rank 0 only), or refuses to clobber one.</summary>
+    private static Checkpoint? PrepareDirectory(ResolvedRun resolved, RunIo io, Communicator comm, TextWriter o)
+    {
         string dir = io.RunDirectory;
         var latest = CheckpointFile.LatestPath(dir);
-        Checkpoint? checkpoint = null;
-        if (io.Resume)
+        if (io.Resume || io.ResumeFrom is not null)
         {
             if (io.Overwrite) throw new ConfigurationException("--resume and --overwrite contradict each other; give one of them.");
-            if (!File.Exists(latest))
-                throw new ConfigurationException($"--resume: {dir} holds no checkpoint ({CheckpointFile.LatestFileName}); start the run without --resume.");
-            checkpoint = CheckpointFile.Load(latest);
+            var checkpoint = ResumeCheckpoint.Load(dir, io.ResumeFrom, o);
             CheckSameRun(checkpoint, resolved.Spec, dir);
+            return checkpoint;
         }
-        else if (File.Exists(latest) || File.Exists(Path.Combine(dir, RunSummary.FileName)))
+        if (File.Exists(latest) || File.Exists(Path.Combine(dir, RunSummary.FileName)))
         {
             if (!io.Overwrite)
                 throw new ConfigurationException($"{dir} already holds a run; add --resume to continue it, --overwrite to start over, or choose another --out.");
@@ -108,7 +130,13 @@ public static class TrainingRun
                 foreach (var f in Directory.GetFiles(dir, "checkpoint-epoch*.safetensors")) File.Delete(f);
             }
         }
+        return null;
+    }
 
+    private static (RunSetup, Trainer) Build(ResolvedRun resolved, RunIo io, Communicator comm, TextWriter o, ConsoleProgress progress, Checkpoint? checkpoint)
+    {
+        string dir = io.RunDirectory;
+        var latest = CheckpointFile.LatestPath(dir);
         var setup = resolved.Build(dir, [progress], comm.Size > 1 ? comm : null);
         var data = setup.Parts.Data;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,

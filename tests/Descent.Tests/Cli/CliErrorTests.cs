@@ -119,4 +119,13 @@ public sealed class CliErrorTests : IDisposable
         var r = CliRunner.Run("optimize", "--function", "square", "--optimizer", "gd", "--set", "lr=1e200", "--start", "1e200", "--steps", "5");
         AssertOneLineError(r, "nonfinite=skip");
     }
+
+    [Fact]
+    public void ControlCharactersInAValue_AreShownEscaped()
+    {
+        // Found by the fuzz campaign: "war\rmup" gave "Unknown schedule 'warmup' (did you mean 'warmup'?)" over two lines.
+        var r = CliRunner.Run("optimize", "--function", "square", "--optimizer", "gd", "--schedule", "war\rmup", "--steps", "2");
+        AssertOneLineError(r, "Unknown schedule 'war\\rmup' (did you mean 'warmup'?)");
+        Assert.Equal("a\\nb\\u0001", new DescentException("a\nb\u0001").Message);
+    }
 }

@@ -121,4 +121,14 @@ public sealed class CsvTableTests : IDisposable
     [Fact]
     public void MissingFileIsADataFormatError() =>
         Assert.Contains("missing.csv", Assert.Throws<DataFormatException>(() => CsvTable.Read(Path.Combine(dir, "missing.csv"))).Message);
+
+    [Fact]
+    public void InvalidUtf8_IsRefused_NotReadAsReplacementCharacters()
+    {
+        // Found by the fuzz campaign: a damaged byte in the header used to become U+FFFD in a column name.
+        string path = Path.Combine(dir, "bad-utf8.csv");
+        File.WriteAllBytes(path, [(byte)'a', 0xFF, (byte)',', (byte)'b', (byte)'\n', (byte)'1', (byte)',', (byte)'2', (byte)'\n']);
+        var e = Assert.Throws<DataFormatException>(() => CsvTable.Read(path));
+        Assert.Contains("bad-utf8.csv: the file is not valid UTF-8 text (bytes FF)", e.Message);
+    }
 }

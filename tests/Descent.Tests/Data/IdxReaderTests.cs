@@ -162,4 +162,37 @@ public sealed class IdxReaderTests : IDisposable
         using var bad = new MemoryStream([1, 2, 3, 4]);
         Assert.StartsWith("memory:", Assert.Throws<DataFormatException>(() => IdxReader.Read(bad, "memory")).Message);
     }
+
+    // Regression tests for what the fuzz campaign (Fuzz/FuzzTests.cs) found in the gzip path: .NET's GZipStream
+    // stops quietly at the end of its input and ignores bytes after a member, so the trailer is checked here.
+
+    [Fact]
+    public void Gzip_TruncatedInItsTrailer_IsRefused()
+    {
+        var gz = Gzip(Idx(0x08, [4, 5], new byte[20]));
+        for (int cut = 1; cut <= 8; cut++)
+            Assert.Contains("gzip trailer", ReadFails($"cut{cut}.gz", gz[..^cut]).Message);
+    }
+
+    [Fact]
+    public void Gzip_WithBytesAfterItsEnd_IsRefused()
+    {
+        var gz = Gzip(Idx(0x08, [4, 5], new byte[20]));
+        Assert.Contains("gzip trailer", ReadFails("junk.gz", [.. gz, 1, 2, 3]).Message);
+        Assert.Contains("gzip trailer", ReadFails("zeros.gz", [.. gz, 0, 0, 0, 0]).Message);
+    }
+
+    [Fact]
+    public void Gzip_ClaimingHugeDimensions_AllocatesWhatItHolds()
+    {
+        // 60000×28×28 claimed (47 MB) in a file of a few dozen bytes: the reader must stop at the data actually present.
+        var gz = Gzip(Idx(0x08, [60000, 28, 28], new byte[100]));
+        string path = PathOf("huge.gz");
+        File.WriteAllBytes(path, gz);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.Read(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("truncated", e.Message);
+        Assert.InRange(allocated, 0, 1 << 20);
+    }
 }

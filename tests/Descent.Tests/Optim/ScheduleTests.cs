@@ -173,4 +173,18 @@ public class ScheduleTests
         foreach (var name in new[] { "constant", "linear", "inverse-time", "step", "multistep", "exponential", "polynomial", "cosine", "warmup", "cyclic", "onecycle", "plateau" })
             Assert.Contains(name, help);
     }
+
+    [Theory]
+    [InlineData("step:size=30,gamma=5", "gamma")]
+    [InlineData("multistep:at=10/20,gamma=1.5", "gamma")]
+    [InlineData("cyclic:half=10,mode=exp_range,gamma=1.01", "gamma")]
+    public void DecayFactorAboveOne_IsRefused(string spec, string key)
+    {
+        // Found by the fuzz campaign: step:gamma=5 was accepted and its factor reached infinity.
+        var e = Assert.Throws<ConfigurationException>(() => Schedule.Parse(spec));
+        Assert.Contains($"{key} must be a number in [0, 1]", e.Message);
+        // The same schedule with the factor at its bound 1 (no decay) is accepted.
+        var atBound = System.Text.RegularExpressions.Regex.Replace(spec, key + "=[0-9.]+", key + "=1");
+        Assert.True(double.IsFinite(Schedule.Parse(atBound).Factor(1000)));
+    }
 }

@@ -117,8 +117,14 @@ public sealed class CheckpointFileTests : IDisposable
 
         Assert.Equal(2f, CheckpointFile.LoadLatest(run)!.Parameters["0.weight"].Floats[0]);
         Assert.Equal(1f, CheckpointFile.Load(CheckpointFile.EpochPath(run, 1)).Parameters["0.weight"].Floats[0]);
+        Assert.Equal(1f, CheckpointFile.Load(CheckpointFile.PreviousPath(run)).Parameters["0.weight"].Floats[0]);
         Assert.Equal(
-            new[] { "checkpoint-epoch1.safetensors", "checkpoint.safetensors" },
+            new[] { "checkpoint-epoch1.safetensors", "checkpoint-prev.safetensors", "checkpoint.safetensors" },
             Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        // The last two are kept: a third save moves the second one to checkpoint-prev.
+        CheckpointFile.SaveLatest(run, Sample(3f));
+        Assert.Equal(3f, CheckpointFile.LoadLatest(run)!.Parameters["0.weight"].Floats[0]);
+        Assert.Equal(2f, CheckpointFile.Load(CheckpointFile.PreviousPath(run)).Parameters["0.weight"].Floats[0]);
     }
 }

@@ -14,13 +14,14 @@ public sealed class SafetensorsCorruptionTests : IDisposable
     public void Dispose() => dir.Dispose();
 
     // Header of the good file: {"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[16,40]},
-    // "b":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}} padded with spaces; data area 40 bytes.
+    // "b":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}} padded with spaces; data area 40 bytes. It has no
+    // checksums: these tests are about the format's own checks (SafetensorsChecksumTests covers the checksums).
     private static byte[] Good()
     {
         var ms = new MemoryStream();
         Safetensors.Write(ms,
             [("a", Tensor.From(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3)), ("b", Tensor.From(new[] { -1.0, 0.5 }, 2))],
-            new Dictionary<string, string> { ["k"] = "v" });
+            new Dictionary<string, string> { ["k"] = "v" }, checksums: false);
         return ms.ToArray();
     }
 

@@ -70,11 +70,11 @@ public sealed class SafetensorsTests : IDisposable
     public void RoundTrip_NoTensorsNoMetadata()
     {
         string path = dir.File("empty.safetensors");
-        Safetensors.Write(path, [], null);
+        Safetensors.Write(path, [], null, checksums: false);
         var (read, meta) = Safetensors.Read(path);
         Assert.Empty(read);
         Assert.Empty(meta);
-        // As in the reference implementation: "{}" padded with spaces to 8 bytes.
+        // As in the reference implementation: "{}" padded with spaces to 8 bytes (without Descent's checksums).
         Assert.Equal(new byte[] { 8, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}', 32, 32, 32, 32, 32, 32 }, File.ReadAllBytes(path));
     }
 

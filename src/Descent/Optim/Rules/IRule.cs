@@ -102,6 +102,18 @@ public static class Rule
         where TV : struct, ISimd<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Store(v, state[slot] + i);
 
+    /// <summary>A moving average kept in state buffer <paramref name="slot"/>: <c>s ← β·s + w·x</c> (stored, and
+    /// returned), with w = 1 − β for an exponential moving average.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static unsafe TV Average<TV, T>(T** state, int slot, nint i, double beta, double weight, TV x)
+        where TV : struct, ISimd<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var s = TV.Load(state[slot] + i) * K<TV, T>(beta) + K<TV, T>(weight) * x;
+        TV.Store(s, state[slot] + i);
+        return s;
+    }
+
     /// <summary>Adds <paramref name="names"/> to <paramref name="slots"/> and returns the index of the first.</summary>
     public static int Add(List<StateSlot> slots, params StateSlot[] names)
     {

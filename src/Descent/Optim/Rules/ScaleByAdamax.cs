@@ -60,9 +60,8 @@ public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
         where TV : struct, ISimd<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var m = Rule.Load<TV, T>(state, slot, i) * Rule.K<TV, T>(b1) + Rule.K<TV, T>(c1) * u;
+        var m = Rule.Average(state, slot, i, b1, c1, u);
         var w = TV.Max(Rule.Load<TV, T>(state, slot + 1, i) * Rule.K<TV, T>(b2), TV.Abs(u) + Rule.K<TV, T>(eps));
-        Rule.Store(m, state, slot, i);
         Rule.Store(w, state, slot + 1, i);
         u = Rule.K<TV, T>(scale) * m / w;
     }

@@ -52,10 +52,8 @@ public unsafe struct ScaleByAmsgrad : IRule<ScaleByAmsgrad>
         where TV : struct, ISimd<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var m = Rule.Load<TV, T>(state, slot, i) * Rule.K<TV, T>(b1) + Rule.K<TV, T>(c1) * u;
-        var v = Rule.Load<TV, T>(state, slot + 1, i) * Rule.K<TV, T>(b2) + Rule.K<TV, T>(c2) * (u * u);
-        Rule.Store(m, state, slot, i);
-        Rule.Store(v, state, slot + 1, i);
+        var m = Rule.Average(state, slot, i, b1, c1, u);
+        var v = Rule.Average(state, slot + 1, i, b2, c2, u * u);
         var vmax = TV.Max(Rule.Load<TV, T>(state, slot + 2, i), v);
         Rule.Store(vmax, state, slot + 2, i);
         u = m / (TV.Sqrt(vmax) + Rule.K<TV, T>(eps));

@@ -67,10 +67,9 @@ public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var e = Rule.K<TV, T>(eps);
-        var m = Rule.Load<TV, T>(state, slot, i) * Rule.K<TV, T>(b1) + Rule.K<TV, T>(c1) * u;
+        var m = Rule.Average(state, slot, i, b1, c1, u);
         var r = u - m;
         var s = Rule.Load<TV, T>(state, slot + 1, i) * Rule.K<TV, T>(b2) + Rule.K<TV, T>(c2) * (r * r) + e;
-        Rule.Store(m, state, slot, i);
         Rule.Store(s, state, slot + 1, i);
         u = Rule.K<TV, T>(scale) * m / (TV.Sqrt(s) / Rule.K<TV, T>(sqrtBc2) + e);
     }

@@ -59,10 +59,9 @@ public unsafe struct ScaleByYogi : IRule<ScaleByYogi>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var g2 = u * u;
-        var m = Rule.Load<TV, T>(state, slot, i) * Rule.K<TV, T>(b1) + Rule.K<TV, T>(c1) * u;
+        var m = Rule.Average(state, slot, i, b1, c1, u);
         var v = Rule.Load<TV, T>(state, slot + 1, i);
         v = v - Rule.K<TV, T>(c2) * TV.Sign(v - g2) * g2;
-        Rule.Store(m, state, slot, i);
         Rule.Store(v, state, slot + 1, i);
         u = Rule.K<TV, T>(fold) * m / (TV.Sqrt(v) + Rule.K<TV, T>(eps));
     }

@@ -22,9 +22,9 @@ public static class ScheduleParser
         new("inverse-time", ["1/t"], "gamma", [("gamma", null, "γ in μ₀/(1 + γt)")],
             "μ₀/(1 + γt)", a => new InverseTimeSchedule(a.Real("gamma", 0))),
         new("step", [], "size", [("size", null, "steps between decays"), ("gamma", "0.1", "decay factor")],
-            "μ₀·γ^⌊t/size⌋", a => new StepDecaySchedule(a.Long("size", 1), a.Real("gamma", 0))),
+            "μ₀·γ^⌊t/size⌋", a => new StepDecaySchedule(a.Long("size", 1), a.Real("gamma", 0, max: 1))),
         new("multistep", [], "at", [("at", null, "milestones separated by '/', e.g. 30/60/90"), ("gamma", "0.1", "decay factor")],
-            "μ₀·γ^(milestones passed)", a => new MultiStepSchedule(a.Milestones("at"), a.Real("gamma", 0))),
+            "μ₀·γ^(milestones passed)", a => new MultiStepSchedule(a.Milestones("at"), a.Real("gamma", 0, max: 1))),
         new("exponential", ["exp"], "alpha", [("alpha", null, "α in γ₀e^(−αt)")],
             "γ₀e^(−αt)", a => new ExponentialSchedule(a.Real("alpha", 0))),
         new("polynomial", ["poly"], "t", [("t", null, "T, steps of decay"), ("power", "1", "exponent"), ("end", "0", "final factor")],
@@ -37,7 +37,7 @@ public static class ScheduleParser
         new("cyclic", ["triangular"], "half", [("half", null, "steps from bottom to top (half a cycle)"), ("low", "0.1", "bottom factor"),
             ("mode", "triangular", "triangular|triangular2|exp_range"), ("gamma", "1", "decay per step for exp_range")],
             "triangular cycles between low and 1 (Smith 2017)",
-            a => new CyclicSchedule(a.Long("half", 1), a.Real("low", 0), a.Choice("mode", "triangular", "triangular2", "exp_range"), a.Real("gamma", 0))),
+            a => new CyclicSchedule(a.Long("half", 1), a.Real("low", 0), a.Choice("mode", "triangular", "triangular2", "exp_range"), a.Real("gamma", 0, max: 1))),
         new("onecycle", [], "total", [("total", null, "total steps"), ("pct", "0.3", "fraction of steps rising"),
             ("div", "25", "initial factor is 1/div"), ("final_div", "1e4", "final factor is 1/(div·final_div)")],
             "one cycle up then down (Smith & Topin 2019)",
@@ -141,10 +141,13 @@ public static class ScheduleParser
 
         public bool Has(string key) => given.ContainsKey(key);
 
-        public double Real(string key, double min)
+        /// <summary>A finite number in [min, max]; a decay factor (max 1) above 1 would grow the rate without bound.</summary>
+        public double Real(string key, double min, double max = double.PositiveInfinity)
         {
-            if (!double.TryParse(Raw(key), NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !double.IsFinite(x) || x < min)
-                throw Bad(key, $"a number ≥ {min.ToString(CultureInfo.InvariantCulture)}");
+            if (!double.TryParse(Raw(key), NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !double.IsFinite(x) || x < min || x > max)
+                throw Bad(key, double.IsPositiveInfinity(max)
+                    ? $"a number ≥ {min.ToString(CultureInfo.InvariantCulture)}"
+                    : $"a number in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}] (a decay factor; above 1 the rate would grow without bound)");
             return x;
         }
 
