@@ -21,7 +21,8 @@ public sealed class MpiJobTests(MpiJob job) : IClassFixture<MpiJob>, IDisposable
     /// of a shard is summed in another order than the gradient of the whole batch, so each step's gradient differs
     /// in its last bits (float32: relative 2⁻²⁴ ≈ 6e-8 per rounding); the parameters (|θ| ≲ 0.1) move by
     /// lr·g per step, so the differences stay near 32 steps × 0.1 × |g|·1e-7 ≈ 1e-8 unless training amplifies
-    /// them. Measured here: 3.0e-8; the bound leaves a factor of ~30.
+    /// them. Measured here: 3.0e-8; the bound leaves a factor of ~30. (Longer runs do amplify them: one full epoch
+    /// ends 2e-3 apart, docs/distributed.md; so the test keeps to a short run.)
     /// </summary>
     public const double Tolerance = 1e-6;
 
