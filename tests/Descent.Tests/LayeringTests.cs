@@ -4,7 +4,7 @@ namespace Descent.Tests;
 
 /// <summary>
 /// The library's folders form layers and depend only downwards (docs/architecture.md):
-/// Tensors and Autograd (one layer) → Nn and Data → Problems and Curvature → Optim → Training.
+/// Tensors and Autograd (one layer) → Nn and Data → Problems and Curvature → Optim and Distributed → Training.
 /// The test reads every source file, strips comments and string literals, and fails on any reference
 /// (a <c>using</c>, a qualified name, or a bare <c>Optim.X</c> from inside another Descent namespace)
 /// from a folder to a folder of a higher layer.
@@ -17,7 +17,7 @@ public class LayeringTests
         ["Tensors"] = 0, ["Autograd"] = 0,
         ["Nn"] = 1, ["Data"] = 1,
         ["Problems"] = 2, ["Curvature"] = 2,
-        ["Optim"] = 3,
+        ["Optim"] = 3, ["Distributed"] = 3,
         ["Training"] = 4,
     };
 

@@ -32,13 +32,23 @@ public static class BenchCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Fashion-MNIST directory (else $DESCENT_DATA, /usr/share/datasets/fashion-mnist, then the bundled sample)" };
         var python = new Option<string>("--python") { Description = "the Python with torch for the reference", DefaultValueFactory = _ => "/usr/bin/python3" };
         var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch reference" };
+        var scale = new Option<bool>("--scale") { Description = "instead: measure compute per step and all-reduce time (1 and 2 processes, under mpirun when installed) and project data-parallel step time and efficiency to 8, 64 and 512 nodes (--batch-size is then per node, default 128)" };
+        var worker = new Option<bool>("--scale-worker") { Description = "the part of --scale that runs under mpirun", Hidden = true };
+        var gbps = new Option<double>("--link-gbps") { Description = "with --scale: link bandwidth of the projection, Gb/s", DefaultValueFactory = _ => 25 };
+        var latency = new Option<double>("--latency-us") { Description = "with --scale: per-message latency of the projection, µs", DefaultValueFactory = _ => 5 };
+        var plot = new Option<string>("--plot") { Description = "with --scale: write the projection as an SVG figure" };
 
-        var cmd = new Command("bench", "Time a training step of every benchmark problem against the GEMM roofline and PyTorch, measured in the same run.");
-        foreach (var o in new Option[] { problems, quick, steps, windows, warmup, batch, epoch, tta, ttaEpochs, threads, dataDir, python, noPeer })
+        var cmd = new Command("bench", "Time a training step of every benchmark problem against the GEMM roofline and PyTorch, measured in the same run; with --scale, the data-parallel scaling benchmark.");
+        foreach (var o in new Option[] { problems, quick, steps, windows, warmup, batch, epoch, tta, ttaEpochs, threads, dataDir, python, noPeer, scale, worker, gbps, latency, plot })
             cmd.Options.Add(o);
         cmd.SetAction(pr =>
         {
             bool q = pr.GetValue(quick);
+            if (pr.GetValue(scale) || pr.GetValue(worker))
+            {
+                int perNode = Positive(pr.GetValue(batch) ?? 128, "--batch-size");
+                return BenchScale.Run(context, perNode, q, pr.GetValue(worker), new ScaleSettings(perNode, pr.GetValue(gbps), pr.GetValue(latency), pr.GetValue(plot), q));
+            }
             var settings = new BenchSettings(
                 Positive(pr.GetValue(steps) ?? (q ? 2 : 30), "--steps"), Positive(pr.GetValue(windows) ?? (q ? 2 : 7), "--windows"),
                 Math.Max(0, pr.GetValue(warmup) ?? (q ? 1 : 10)), pr.GetValue(batch) ?? (q ? 16 : null), pr.GetValue(epoch));
@@ -53,7 +63,7 @@ public static class BenchCommand
         return cmd;
     }
 
-    private static int Positive(int value, string name) =>
+    internal static int Positive(int value, string name) =>
         value >= 1 ? value : throw new ConfigurationException($"{name} must be at least 1, got {value}.");
 }
 

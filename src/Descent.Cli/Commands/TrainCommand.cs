@@ -54,11 +54,14 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "write step, loss and gradient norm to steps.csv every N steps" };
         var curvatureEvery = new Option<int>("--curvature-every") { Description = "every N steps, write gᵀg, gᵀHg, the predicted and observed loss change of a gradient step and the sharpness against 2/lr to curvature.csv" };
         var evalBatch = new Option<int>("--eval-batch-size") { Description = "examples per evaluation batch", DefaultValueFactory = _ => 1000 };
+        var mpi = DistributedTrain.MpiOption();
+        var syncBatchNorm = DistributedTrain.SyncBatchNormOption();
+        var mpiTimeout = DistributedTrain.TimeoutOption();
 
         var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
         foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, resumeFrom, overwrite, sampler,
             limitTrain, valFraction, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
-            l2, l2On, group, showGroups, threads, logEvery, curvatureEvery, evalBatch })
+            l2, l2On, group, showGroups, threads, logEvery, curvatureEvery, evalBatch, mpi, syncBatchNorm, mpiTimeout })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr =>
@@ -94,11 +97,15 @@ public static class TrainCommand
                 LogEvery = pr.GetValue(logEvery),
                 CurvatureEvery = pr.GetValue(curvatureEvery),
                 EvalBatchSize = pr.GetValue(evalBatch),
+                SyncBatchNorm = pr.GetValue(syncBatchNorm),
             };
-            var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
-                ResumeCommand(context.Args), pr.GetValue(showGroups), pr.GetValue(resumeFrom));
-            var result = RunWithSignals(spec, io, context.Cancellation);
-            return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
+            return DistributedTrain.Run(pr.GetValue(mpi), pr.GetValue(mpiTimeout), pr.GetValue(threads) is not null, context.Error, comm =>
+            {
+                var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
+                    DistributedTrain.ResumeCommand(ResumeCommand(context.Args), comm), pr.GetValue(showGroups), pr.GetValue(resumeFrom), comm);
+                var result = RunWithSignals(spec, io, context.Cancellation, context.Error);
+                return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
+            });
         });
         return cmd;
     }
@@ -113,13 +120,14 @@ public static class TrainCommand
 
     /// <summary>Runs with Ctrl-C (SIGINT) and SIGTERM turned into a cancellation: the trainer finishes its
     /// step, saves a checkpoint and returns. A second Ctrl-C terminates at once.</summary>
-    private static TrainingResult RunWithSignals(RunSpec spec, RunIo io, CancellationToken outer)
+    private static TrainingResult RunWithSignals(RunSpec spec, RunIo io, CancellationToken outer, TextWriter error)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
         void Handler(PosixSignalContext c)
         {
             if (cts.IsCancellationRequested) return; // second signal: default action (terminate)
             c.Cancel = true;
+            if (io.Communicator is { Size: > 1 } comm) DistributedTrain.ReportSignal(error, comm, c.Signal);
             cts.Cancel();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler);

@@ -64,6 +64,14 @@ public abstract class BatchNormBase : Module
     /// <summary>How many training batches updated the running statistics.</summary>
     public long BatchesTracked => (long)batchesTracked!.Item();
 
+    /// <summary>
+    /// Synchronised batch normalization: a function that sums a tensor over the processes of a data-parallel job
+    /// (differentiably: its gradient is the same sum of the gradients). When set, the training-mode mean and
+    /// variance are those of the global batch, every process's shard together, instead of this process's shard
+    /// alone. Null (the default): each process normalizes with its own shard.
+    /// </summary>
+    public Func<Tensor, Tensor>? CrossProcessSum { get; set; }
+
     /// <summary>Checks the input's rank and channel count; returns the shape that broadcasts a
     /// per-channel vector against it, e.g. [1, C, 1, 1].</summary>
     protected abstract int[] ChannelShape(Tensor input);
@@ -79,9 +87,11 @@ public abstract class BatchNormBase : Module
         if (Training)
         {
             int n = input.Size / Features;
+            var sum = CrossProcessSum;
+            if (sum is not null) n = (int)sum(Tensor.Scalar(n, input.DType)).Item();
             if (n < 2 && !MeanOnly)
                 throw new ShapeException($"{GetType().Name} in training mode needs more than one value per channel, got input of shape {input.Shape}.");
-            if (!MeanOnly)
+            if (!MeanOnly && sum is null)
             {
                 // one fused op (same values and gradients as the formula below, to every order)
                 var fused = Tensor.BatchNormTraining(input, Scale is null ? null : Functional.Value(Scale), Shift is null ? null : Functional.Value(Shift),
@@ -89,9 +99,11 @@ public abstract class BatchNormBase : Module
                 UpdateRunning(batchMean, batchVariance, n);
                 return fused;
             }
-            var mean = input.Mean(axes, keepDim: true);
+            // μ = Σx·(1/n) and σ² = Σ(x − μ)²·(1/n), the sums over every process's shard when synchronised
+            Tensor Average(Tensor t) => sum is null ? t.Mean(axes, keepDim: true) : sum(t.Sum(axes, keepDim: true)) * (1.0 / n);
+            var mean = Average(input);
             centered = input - mean;
-            Tensor? variance = MeanOnly ? null : (centered * centered).Mean(axes, keepDim: true);
+            Tensor? variance = MeanOnly ? null : Average(centered * centered);
             UpdateRunning(mean, variance, n);
             y = variance is null ? centered : centered / (variance + Eps).Sqrt();
         }

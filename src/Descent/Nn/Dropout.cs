@@ -6,7 +6,9 @@ namespace Descent.Nn;
 /// Inverted dropout (Srivastava et al. 2014): in training mode each element is zeroed with probability
 /// p and the survivors are scaled by 1/(1 − p), so the expected activation is unchanged and evaluation
 /// needs no rescaling; in evaluation mode the layer is the identity. Masks come from the layer's own
-/// seeded stream (<see cref="Rng"/>), so runs are reproducible and the stream can be checkpointed.
+/// seeded stream (<see cref="Rng"/>), so runs are reproducible and the stream can be checkpointed. Inside a
+/// <see cref="BatchShard"/> (data-parallel training) the mask is drawn for the global batch and this process's
+/// rows are kept.
 /// </summary>
 public sealed class Dropout : Module
 {
@@ -31,6 +33,13 @@ public sealed class Dropout : Module
     public override Tensor Forward(Tensor input)
     {
         if (!Training || P == 0) return input;
+        if (BatchShard.Current is { } s && input.Rank > 0 && input.Shape[0] == s.Rows && s.GlobalRows != s.Rows)
+        {
+            // data parallelism: the global batch's mask, this process's rows of it
+            var dims = input.Shape.ToArray();
+            dims[0] = s.GlobalRows;
+            return input * Tensor.DropoutMask(new Shape(dims), P, Rng, input.DType).Rows(s.Offset, s.Rows);
+        }
         return input * Tensor.DropoutMask(input.Shape, P, Rng, input.DType);
     }
 

@@ -22,9 +22,21 @@ public static class Evaluator
     /// <paramref name="model"/> on <paramref name="data"/>.</summary>
     public static Evaluation Evaluate(Module model, ILoss loss, Dataset data, bool accuracy, int batchSize = 1000)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         int n = data.Count;
         if (n == 0) return new Evaluation(double.NaN, double.NaN, 0);
+        var s = Sums(model, loss, data, accuracy, batchSize, 0, n);
+        bool labelled = accuracy && data.Labels is not null;
+        return new Evaluation(s.LossSum / n, labelled ? (double)s.Correct / n : double.NaN, n);
+    }
+
+    /// <summary>The summed loss (batch mean × batch size) and the number classified correctly over rows
+    /// <paramref name="offset"/> … <paramref name="offset"/> + <paramref name="count"/> − 1 of
+    /// <paramref name="data"/>, in batches of <paramref name="batchSize"/> (a data-parallel process's part).</summary>
+    public static (double LossSum, long Correct) Sums(Module model, ILoss loss, Dataset data, bool accuracy, int batchSize, int offset, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + count, data.Count, nameof(count));
         bool wasTraining = model.Training;
         model.Eval();
         try
@@ -33,20 +45,20 @@ public static class Evaluator
             double sum = 0;
             long correct = 0;
             bool labelled = accuracy && data.Labels is not null;
-            for (int start = 0; start < n; start += batchSize)
+            for (int start = offset, end = offset + count; start < end; start += batchSize)
             {
-                int count = Math.Min(batchSize, n - start);
+                int rows = Math.Min(batchSize, end - start);
                 using var scope = TensorScope.Begin();
-                var x = data.Features.Rows(start, count);
-                int[]? labels = data.Labels?.AsSpan(start, count).ToArray();
+                var x = data.Features.Rows(start, rows);
+                int[]? labels = data.Labels?.AsSpan(start, rows).ToArray();
                 Targets y = labels is not null ? Targets.FromClasses(labels)
-                    : Targets.FromTensor(data.Targets?.Rows(start, count)
+                    : Targets.FromTensor(data.Targets?.Rows(start, rows)
                         ?? throw new ConfigurationException($"{data.Name} has neither labels nor targets; it cannot be evaluated."));
                 var output = model.Forward(x);
-                sum += loss.Compute(output, y).Item() * count;
+                sum += loss.Compute(output, y).Item() * rows;
                 if (labelled) correct += Metrics.Correct(output, labels!);
             }
-            return new Evaluation(sum / n, labelled ? (double)correct / n : double.NaN, n);
+            return (sum, correct);
         }
         finally
         {

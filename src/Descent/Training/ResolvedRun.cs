@@ -104,9 +104,10 @@ public sealed class ResolvedRun
     /// </summary>
     /// <param name="runDirectory">Where the trainer writes, or null.</param>
     /// <param name="extraCallbacks">Callbacks to run after the spec's own (e.g. progress output).</param>
+    /// <param name="communicator">The processes training together (data parallelism); null: this process alone.</param>
     /// <exception cref="DataFormatException">The data cannot be read.</exception>
-    public RunSetup Build(string? runDirectory = null, IEnumerable<ITrainingCallback>? extraCallbacks = null) =>
-        RunSetup.Build(this, runDirectory, extraCallbacks);
+    public RunSetup Build(string? runDirectory = null, IEnumerable<ITrainingCallback>? extraCallbacks = null, Distributed.Communicator? communicator = null) =>
+        RunSetup.Build(this, runDirectory, extraCallbacks, communicator);
 
     /// <summary>The settings parameter groups override: a wrapper's inner optimizer's.</summary>
     private static OptimizerSettings GroupSettings(Optimizer optimizer) => optimizer is Lookahead l ? GroupSettings(l.Inner) : optimizer.Settings;

@@ -46,7 +46,7 @@ public sealed class RunSetup
     /// <summary>A trainer over these parts.</summary>
     public Trainer CreateTrainer() => new(Parts, Options, Callbacks);
 
-    internal static RunSetup Build(ResolvedRun run, string? runDirectory, IEnumerable<ITrainingCallback>? extraCallbacks)
+    internal static RunSetup Build(ResolvedRun run, string? runDirectory, IEnumerable<ITrainingCallback>? extraCallbacks, Distributed.Communicator? communicator)
     {
         var spec = run.Spec;
         var problem = run.Problem;
@@ -70,6 +70,8 @@ public sealed class RunSetup
             EvalBatchSize = spec.EvalBatchSize,
             Monitor = run.Monitor,
             Spec = spec,
+            Communicator = communicator,
+            SyncBatchNorm = spec.SyncBatchNorm,
         };
         var callbacks = new List<ITrainingCallback>();
         if (PlateauFeed.Needed(optimizer.Schedule)) callbacks.Add(new PlateauFeed(PlateauFeed.For(optimizer.Schedule)));

@@ -87,6 +87,10 @@ public sealed record RunSpec
     /// (<see cref="CurvatureMonitor"/>; 0: never).</summary>
     public int CurvatureEvery { get; init; }
 
+    /// <summary>In data-parallel training, normalize batch-normalization layers with the statistics of the global
+    /// batch (every process's shard) instead of each process's own shard.</summary>
+    public bool SyncBatchNorm { get; init; }
+
     /// <summary>Checks this spec and fills in its defaults, once (see <see cref="ResolvedRun"/>).</summary>
     /// <exception cref="ConfigurationException">An unknown name, an invalid setting or schedule, or a number out of range.</exception>
     public ResolvedRun Resolve() => ResolvedRun.From(this);
@@ -94,7 +98,7 @@ public sealed record RunSpec
     /// <summary>
     /// The fields that differ between this spec and <paramref name="other"/> among those that define the
     /// trajectory (problem, optimizer, settings, parameter groups, schedule, batch size, seed, sampler, data,
-    /// penalty and the parameters it applies to), each as
+    /// penalty and the parameters it applies to, synchronised batch normalization), each as
     /// "field: this vs other". The loop options (epochs, checkpoints, early stopping, logging) may change
     /// when a run is resumed.
     /// </summary>
@@ -117,6 +121,7 @@ public sealed record RunSpec
         Check("val-fraction", ValidationFraction.ToString("R", CultureInfo.InvariantCulture), other.ValidationFraction.ToString("R", CultureInfo.InvariantCulture));
         Check("l2", L2.ToString("R", CultureInfo.InvariantCulture), other.L2.ToString("R", CultureInfo.InvariantCulture));
         Check("l2-on", L2 > 0 ? L2On ?? DefaultL2On : null, other.L2 > 0 ? other.L2On ?? DefaultL2On : null);
+        if (SyncBatchNorm != other.SyncBatchNorm) d.Add($"sync-batchnorm: {SyncBatchNorm} vs {other.SyncBatchNorm}".ToLowerInvariant());
         return d;
     }
 

@@ -52,6 +52,10 @@ public sealed record RunState
     /// <summary>Wall-clock seconds so far.</summary>
     public double Seconds { get; init; }
 
+    /// <summary>The number of processes that trained the run (data parallelism; 1 for one process). A run resumes
+    /// only with the same number, since the shards of every batch depend on it.</summary>
+    public int Processes { get; init; } = 1;
+
     /// <summary>Set when a callback stopped the run (it is then not continued on resume).</summary>
     public string? StoppedBecause { get; init; }
 }

@@ -13,7 +13,8 @@ public sealed partial class Trainer
     /// <summary>Saves the latest checkpoint to the run directory (nothing without one).</summary>
     private void Save(int? keepEpoch = null)
     {
-        if (options.RunDirectory is { } dir) SaveCheckpoint(dir, CreateCheckpoint(), keepEpoch);
+        SynchronizeBuffers();
+        if (context.RunDirectory is { } dir) SaveCheckpoint(dir, CreateCheckpoint(), keepEpoch);
     }
 
     /// <summary>
@@ -49,6 +50,7 @@ public sealed partial class Trainer
             EpochLossCount = epochLossCount,
             Seconds = context.Seconds,
             StoppedBecause = stoppedBecause,
+            Processes = context.Communicator.Size,
         };
         return new Checkpoint { Parameters = parts.Model.StateDict(), Optimizer = tensors }.WithRunState(state);
     }
@@ -66,6 +68,7 @@ public sealed partial class Trainer
         var state = checkpoint.RunStateAs<RunState>();
         if (state.Sampler is null || state.Optimizer is null)
             throw new DataFormatException($"{where}: the run state lacks the sampler or optimizer state; it was not written by the trainer.");
+        CheckProcesses(state.Processes, where);
         if (state.Optimizer != parts.Optimizer.Name)
             throw new DataFormatException($"{where} was saved by optimizer '{state.Optimizer}', not '{parts.Optimizer.Name}'; resume with --optimizer {state.Optimizer}.");
         parts.Model.LoadStateDict(checkpoint.Parameters, strict: true);

@@ -49,6 +49,7 @@ public sealed partial class Trainer
         var dup = this.callbacks.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ConfigurationException($"Two callbacks are named '{dup.Key}'; callback names must be unique.");
         context = new TrainingContext(parts, options) { EvaluatedParameters = parts.Model.Flat.Values };
+        parallel = CreateParallel();
     }
 
     /// <summary>The state callbacks see (epoch, step, metrics so far).</summary>
@@ -72,7 +73,7 @@ public sealed partial class Trainer
         var clock = Stopwatch.StartNew();
         double secondsBefore = context.Seconds;
         double Now() => secondsBefore + clock.Elapsed.TotalSeconds;
-        if (options.RunDirectory is { } dir) Directory.CreateDirectory(dir);
+        if (context.RunDirectory is { } dir) Directory.CreateDirectory(dir);
         foreach (var c in callbacks) c.OnTrainBegin(context);
         var status = TrainingStatus.Completed;
         string? message = null;
@@ -85,7 +86,7 @@ public sealed partial class Trainer
         {
             context.Seconds = Now();
             var halted = Result(TrainingStatus.Halted, e.Message);
-            if (options.RunDirectory is not null) RunSummary.Write(options.RunDirectory, halted, context);
+            if (context.RunDirectory is { } hdir) RunSummary.Write(hdir, halted, context);
             throw;
         }
         context.Seconds = Now();
@@ -95,7 +96,7 @@ public sealed partial class Trainer
             WriteFinalModel();
         }
         var result = Result(status, message);
-        if (options.RunDirectory is not null) RunSummary.Write(options.RunDirectory, result, context);
+        if (context.RunDirectory is { } rdir) RunSummary.Write(rdir, result, context);
         return result;
     }
 
@@ -121,7 +122,7 @@ public sealed partial class Trainer
                 }
                 // (the epoch's last step is saved at the end of the epoch, after its evaluation)
                 if (options.CheckpointEvery > 0 && context.GlobalStep % options.CheckpointEvery == 0 && info.StepInEpoch < steps) Save();
-                if (cancellation.IsCancellationRequested)
+                if (Cancelled(cancellation))
                 {
                     Save();
                     return (TrainingStatus.Interrupted, $"interrupted after step {context.GlobalStep} (epoch {epoch + 1}, step {info.StepInEpoch} of {steps})");
@@ -134,7 +135,7 @@ public sealed partial class Trainer
             }
             string? stopped = EndEpoch(epoch, now());
             if (stopped is not null) return (TrainingStatus.Stopped, stopped);
-            if (cancellation.IsCancellationRequested)
+            if (Cancelled(cancellation))
                 return (TrainingStatus.Interrupted, $"interrupted after epoch {epoch + 1} (step {context.GlobalStep})");
         }
         return (TrainingStatus.Completed, null);
@@ -147,11 +148,12 @@ public sealed partial class Trainer
         double loss;
         using (TensorScope.Begin())
         {
+            using var shard = LocalShard(ref indices);
             var batch = parts.Data.Train.Batch(indices);
             parts.Objective.SetBatch(batch.Inputs, batch.Labels is { } labels ? Targets.FromClasses(labels)
                 : Targets.FromTensor(batch.Targets ?? throw new ConfigurationException($"{parts.Data.Train.Name} has neither labels nor targets.")));
-            r = parts.Optimizer.Step(parts.Objective);
-            loss = parts.Objective.LastLoss;
+            r = parts.Optimizer.Step(StepObjective);
+            loss = parallel?.Objective.LastLoss ?? parts.Objective.LastLoss;
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         if (++processSteps > options.AllocationWarmupSteps) { measuredBytes += allocated; measuredSteps++; }
@@ -178,7 +180,7 @@ public sealed partial class Trainer
         foreach (var c in callbacks)
             if (c.OnEpochEnd(context, row) == CallbackAction.Stop) stop ??= $"stopped by {c.Name} after epoch {epoch + 1}";
         stoppedBecause = stop;
-        if (options.RunDirectory is { } dir) MetricsCsv.Write(dir, context.History);
+        if (context.RunDirectory is { } dir) MetricsCsv.Write(dir, context.History);
         Save(options.KeepEpochCheckpoints ? epoch + 1 : null);
         return stop;
     }
@@ -186,17 +188,14 @@ public sealed partial class Trainer
     /// <summary>Validation and test metrics of the weights callbacks choose to evaluate (e.g. the Polyak average).</summary>
     private (Evaluation Val, Evaluation Test) EvaluateSplits()
     {
+        SynchronizeBuffers();
         context.EvaluatedParameters = parts.Model.Flat.Values;
         var scopes = new List<IDisposable>();
         try
         {
             foreach (var c in callbacks)
                 if (c.OnEvaluate(context) is { } s) scopes.Add(s);
-            var data = parts.Data;
-            bool acc = parts.IsClassification;
-            var val = Evaluator.Evaluate(parts.Model, parts.Objective.Loss, data.Validation, acc, options.EvalBatchSize);
-            var test = Evaluator.Evaluate(parts.Model, parts.Objective.Loss, data.Test, acc, options.EvalBatchSize);
-            return (val, test);
+            return (Evaluate(parts.Data.Validation), Evaluate(parts.Data.Test));
         }
         finally
         {
@@ -208,7 +207,7 @@ public sealed partial class Trainer
     /// evaluated ones, e.g. the Polyak average).</summary>
     private void WriteFinalModel()
     {
-        if (options.RunDirectory is not { } dir) return;
+        if (context.RunDirectory is not { } dir) return;
         var scopes = new List<IDisposable>();
         try
         {

@@ -1,3 +1,5 @@
+using Descent.Distributed;
+
 namespace Descent.Training;
 
 /// <summary>How a <see cref="Trainer"/> runs.</summary>
@@ -27,6 +29,14 @@ public sealed record TrainerOptions
     /// <summary>What the run is (problem, optimizer, settings, seed, …), stored in checkpoints (so a resume can
     /// check it) and in <c>summary.json</c>; null for a run assembled in code.</summary>
     public RunSpec? Spec { get; init; }
+
+    /// <summary>The processes that train together, each on a shard of every batch (data parallelism); null: this
+    /// process alone. Only rank 0 writes the run directory.</summary>
+    public Communicator? Communicator { get; init; }
+
+    /// <summary>With several processes, batch normalization uses the statistics of the global batch instead of
+    /// each process's shard.</summary>
+    public bool SyncBatchNorm { get; init; }
 
     /// <summary>Steps at the start of a process excluded from the allocation measurement (pools warming up).</summary>
     public int AllocationWarmupSteps { get; init; } = 5;

@@ -1,4 +1,5 @@
 using Descent.Data;
+using Descent.Distributed;
 using Descent.Nn;
 using Descent.Optim;
 using Descent.Tensors;
@@ -53,8 +54,12 @@ public sealed class TrainingContext
     /// <summary>Wall-clock seconds of the run so far (across resumptions).</summary>
     public double Seconds { get; internal set; }
 
-    /// <summary>The run directory, or null when the run writes no files.</summary>
-    public string? RunDirectory => Options.RunDirectory;
+    /// <summary>The processes training together (<see cref="Communicator.Single"/> for one process).</summary>
+    public Communicator Communicator => Options.Communicator ?? Communicator.Single;
+
+    /// <summary>The run directory, or null when this process writes no files (no directory was given, or it is
+    /// not rank 0 of a data-parallel job).</summary>
+    public string? RunDirectory => Communicator.IsRoot ? Options.RunDirectory : null;
 
     /// <summary>
     /// The flat weights the last evaluation measured: the live parameters, or the Polyak average when
