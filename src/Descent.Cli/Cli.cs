@@ -1,16 +1,22 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Descent.Cli.Commands;
+using Descent.Cli.Experiments;
 
 namespace Descent.Cli;
 
 /// <summary>
-/// The <c>descent</c> command: <c>optimize</c> (an optimizer on a test function), <c>init</c> (signal
-/// propagation under an initialization scheme) and <c>train</c> (a benchmark problem with a run directory). <see cref="Run"/> is the whole program with its streams passed
-/// in, so tests run it in-process.
+/// The <c>descent</c> command: <c>optimize</c> (an optimizer on a test function), <c>train</c> (a benchmark problem
+/// with a run directory), <c>compare</c> (optimizers against each other), <c>init</c> (signal propagation under an
+/// initialization scheme), <c>report</c> (a directory's HTML report) and <c>board</c> (a live view of runs).
+/// <see cref="Run"/> is the whole program with its streams passed in, so tests run it in-process.
 /// </summary>
 public static class Cli
 {
+    /// <summary>The program's name in usage lines and messages.</summary>
+    public const string ProgramName = "descent";
+
     /// <summary>Parses and runs <paramref name="args"/>, writing to <paramref name="output"/> and
     /// <paramref name="error"/>; returns the exit code (0 success, 2 bad input, 130 interrupted).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, CancellationToken.None);
@@ -25,14 +31,29 @@ public static class Cli
             var context = new CommandContext(args, output, error, cancellation,
                 Interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
             var root = BuildRoot(context);
+            args = ExperimentArgs.Expand(root, args);
             var parse = root.Parse(args);
             if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
                 return CliErrors.Report(error, string.Join("; ", parse.Errors.Select(e => e.Message)));
+            if (parse.Action is HelpText.CommandHelpAction)
+            {
+                var text = new StringWriter { NewLine = "\n" };
+                int code = parse.Invoke(new InvocationConfiguration { Output = text, Error = error, EnableDefaultExceptionHandler = false });
+                output.Write(HelpText.WithProgramName(text.ToString(), root.Name));
+                output.Flush();
+                return code;
+            }
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (DescentException e)
         {
             return CliErrors.Report(error, e.Message);
+        }
+        catch (InterruptedException e)
+        {
+            error.WriteLine("descent: " + CliErrors.OneLine(e.Message));
+            error.Flush();
+            return CliErrors.Interrupted;
         }
         catch (Exception e)
         {
@@ -43,11 +64,13 @@ public static class Cli
     private static RootCommand BuildRoot(CommandContext context)
     {
         var root = new RootCommand(
-            "Descent: a deep-learning optimization workbench. Run an optimizer on a test function (optimize), train a benchmark problem (train), or see what an initialization does to signal propagation (init).");
-        root.Subcommands.Add(OptimizeCommand.Create(context));
+            "Descent: a deep-learning optimization workbench. Compare optimizers on a problem (compare), train one (train), run an optimizer on a " +
+            "test function (optimize), see what an initialization does to the signal (init), write a directory's report (report), or watch runs live (board).");
+        root.Subcommands.Add(CompareCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
-        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent --help', 'descent optimize --help', 'descent train --help' or 'descent init --help'."));
+        root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent compare' (the main command) or 'descent --help'."));
         HelpText.Install(root);
         return root;
     }

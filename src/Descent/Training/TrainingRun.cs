@@ -13,8 +13,9 @@ namespace Descent.Training;
 /// start; they are printed anyway when the spec defines groups.</param>
 /// <param name="ResumeFrom">Resume from this checkpoint file instead of the directory's latest (<c>--resume-from</c>,
 /// e.g. <c>checkpoint-prev.safetensors</c> when the latest is damaged); implies <paramref name="Resume"/>.</param>
+/// <param name="Callbacks">More callbacks to run after the run's own (e.g. a comparison's progress display).</param>
 public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null,
-    bool ShowGroups = false, string? ResumeFrom = null);
+    bool ShowGroups = false, string? ResumeFrom = null, IReadOnlyList<ITrainingCallback>? Callbacks = null);
 
 /// <summary>
 /// A training run in a run directory, as <c>descent train</c> does it: checks the spec, refuses to clobber
@@ -56,7 +57,7 @@ public static class TrainingRun
         }
 
         var progress = new ConsoleProgress(io.Output, io.Interactive);
-        var setup = resolved.Build(dir, [progress]);
+        var setup = resolved.Build(dir, [progress, .. io.Callbacks ?? []]);
         var o = io.Output;
         var data = setup.Parts.Data;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
