@@ -53,6 +53,7 @@ public static class CompareCommand
         foreach (var o in new Option[] { problem, optimizers, set, tune, tuneEpochs, seeds, seed, epochs, batch, limitTrain, limitEval, valFraction, schedule,
             sampler, dataDir, l2, monitor, target, keepModels, output, resume, overwrite, threads, config })
             cmd.Options.Add(o);
+        var recipe = new RecipeOptions().AddTo(cmd);
         var outputOptions = new OutputOptions().AddTo(cmd);
 
         cmd.SetAction(pr =>
@@ -69,8 +70,9 @@ public static class CompareCommand
             string? targetText = pr.GetValue(target);
             var template = new RunSpec
             {
-                Problem = pr.GetValue(problem)!,
+                Problem = recipe.HasData(pr) ? "csv" : pr.GetValue(problem)!,
                 Optimizer = "sgd",
+                Recipe = recipe.Read(pr),
                 Epochs = pr.GetValue(epochs),
                 BatchSize = pr.GetValue(batch),
                 Seed = pr.GetValue(seed),
@@ -94,7 +96,7 @@ public static class CompareCommand
                 KeepModels = pr.GetValue(keepModels),
             };
             spec = Comparison.Resolve(spec);
-            bool classification = spec.Monitor == "val_accuracy" || Problems.ProblemCatalog.Create(spec.Template.Problem).IsClassification;
+            bool classification = spec.Monitor == "val_accuracy" || Training.Recipe.RecipeSetup.Problem(spec.Template).IsClassification;
             spec = spec with
             {
                 Target = targetText is null ? (classification ? CompareSpec.DefaultTarget : null)

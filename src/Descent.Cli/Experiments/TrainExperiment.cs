@@ -12,7 +12,7 @@ public static class TrainExperiment
         static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var w = new ExperimentWriter("train")
-            .Add("problem", spec.Problem)
+            .Add("problem", spec.Recipe.Data is null ? spec.Problem : null)
             .Add("optimizer", spec.Optimizer)
             .Add("set", spec.Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             .Add("schedule", spec.Schedule)

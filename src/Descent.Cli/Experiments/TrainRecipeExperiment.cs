@@ -8,7 +8,6 @@ public static class TrainRecipeExperiment
     /// <summary>Adds the recipe's options of <paramref name="spec"/> to <paramref name="writer"/>.</summary>
     public static void Add(ExperimentWriter writer, RunSpec spec)
     {
-        _ = writer;
-        _ = spec;
+        foreach (var (name, value) in spec.Recipe.Fields()) writer.Add(name, value);
     }
 }

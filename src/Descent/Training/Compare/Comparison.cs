@@ -31,7 +31,7 @@ public static class Comparison
         if (dup is not null) throw new ConfigurationException($"--optimizers names {dup.Key} twice; name each optimizer once.");
         if (spec.Seeds < 1) throw new ConfigurationException($"--seeds must be at least 1, got {spec.Seeds}.");
         if (spec.TuneEpochs is int te && te < 1) throw new ConfigurationException($"--tune-epochs must be at least 1, got {te}.");
-        var problem = Problems.ProblemCatalog.Create(spec.Template.Problem);
+        var problem = Recipe.RecipeSetup.Problem(spec.Template);
         string monitor = spec.Monitor ?? (problem.IsClassification ? "val_accuracy" : "val_loss");
         var template = (spec.Template with { Optimizer = names[0], Settings = new Dictionary<string, string>(), Monitor = monitor }).Resolve().Spec;
         var settings = CompareSettings.Split(spec.Settings, names);
