@@ -70,6 +70,8 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
+        root.Subcommands.Add(BoardCommand.Create(context));
         root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent compare' (the main command) or 'descent --help'."));
         HelpText.Install(root);
         return root;
