@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace Descent.Cli.Terminal;
 
 /// <summary>Spectre.Console consoles over the command's output: colours, live progress and the terminal's width on a
-/// terminal; plain text 120 columns wide elsewhere (files, pipes, tests).</summary>
+/// terminal; plain text 160 columns wide elsewhere (files, pipes, tests).</summary>
 public static class Consoles
 {
     /// <summary>A console writing to <paramref name="context"/>'s output.</summary>
@@ -17,7 +17,7 @@ public static class Consoles
             Interactive = tty ? InteractionSupport.Yes : InteractionSupport.No,
             Out = new AnsiConsoleOutput(context.Output),
         });
-        if (!tty) console.Profile.Width = 120;
+        if (!tty) console.Profile.Width = 160;
         return console;
     }
 
