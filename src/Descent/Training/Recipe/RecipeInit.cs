@@ -38,7 +38,8 @@ public static class RecipeInit
         var plan = new InitPlan();
         (InitScheme? weights, bool lsuv) = recipe.Init is null ? (null, false) : ParseWeights(recipe.Init);
         if (weights is not null) plan.Add(ParameterSelector.Kind(ParameterKind.Weight), weights);
-        if (recipe.Bias is not null) plan.Add(ParameterSelector.Kind(ParameterKind.Bias) & !ParameterSelector.Name("*forget_bias"), InitScheme.Parse(recipe.Bias));
+        if (recipe.Bias is not null)
+            plan.Add(ParameterSelector.Kind(ParameterKind.Bias) & !ParameterSelector.Name("*forget_bias") & !ParameterSelector.LastLayer, InitScheme.Parse(recipe.Bias));
         if (recipe.ForgetBias is double f) plan.Add(ParameterSelector.Name("*forget_bias"), InitScheme.Constant(f));
         switch (recipe.OutputBias?.Trim().ToLowerInvariant())
         {
