@@ -20,12 +20,12 @@ public static class HelpText
     /// <summary>The examples of each command (also run by the tests).</summary>
     public static IReadOnlyDictionary<string, string[]> Examples { get; } = new Dictionary<string, string[]>
     {
-        [""] = ["descent compare", "descent train --problem fmnist_mlp --optimizer adam --epochs 2 --out runs/mlp-adam", "descent compare --help"],
+        [""] = ["descent compare", "descent train --problem fmnist_logreg --optimizer sgd --set lr=0.1 --epochs 2 --out runs/logreg-sgd", "descent compare --help"],
         ["compare"] =
         [
             "descent compare",
             "descent compare --problem fmnist_logreg --optimizers sgd,adam --tune 1e-3:1:4 --seeds 3 --epochs 5 --out runs/logreg",
-            "descent compare --optimizers momentum,adam --set momentum:momentum=0.95 --tune none --config experiment.yaml",
+            "descent compare --optimizers momentum,adam --set momentum:momentum=0.95 --tune none --out runs/compare-momentum",
         ],
         ["train"] =
         [
@@ -36,7 +36,7 @@ public static class HelpText
         ["optimize"] =
         [
             "descent optimize --function square --optimizer gd --set lr=0.2 --start 10 --steps 10",
-            "descent optimize --function beale --optimizer sgd,momentum,adam --set lr=0.01 --steps 300 --plot beale.svg --animate beale-anim.svg",
+            "descent optimize --function beale --optimizer sgd,momentum,adam --set lr=0.001 --set adam:lr=0.05 --start 1,1.5 --steps 300 --plot beale.svg --animate beale-anim.svg",
         ],
         ["init"] = ["descent init --scheme glorot_uniform --compare he_normal,lsuv --activation tanh --depth 10 --width 256 --out runs/init-tanh"],
         ["report"] = ["descent report runs/compare-fmnist_mlp"],
