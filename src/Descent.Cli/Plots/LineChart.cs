@@ -136,7 +136,7 @@ public sealed class LineChart
             svg.Raw("</g>");
         }
         if (hidden.Count > 0)
-            svg.Text(left + w / 2, top - 6, "not drawn (" + (LogY || LogX ? "zero or not finite" : "not finite") + "): " + string.Join(", ", hidden), 10, "middle", "fill=\"#555\"");
+            svg.Text(left + w / 2, top - 6, "not drawn (" + (LogY || LogX ? "zero" : "not finite") + "): " + string.Join(", ", hidden), 10, "middle", "fill=\"#555\"");
         svg.Rect(left, top, w, h, "none", "#333");
     }
 
