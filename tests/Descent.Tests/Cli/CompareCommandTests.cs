@@ -135,6 +135,31 @@ public sealed class CompareCommandTests(ComparisonFixture fixture) : IClassFixtu
         Assert.Contains("--val-fraction", r.Err);
     }
 
+    [Fact]
+    public async Task Interrupted_ExitsWith130_KeepsFinishedRuns_AndResumes()
+    {
+        string dir = fixture.Scratch("interrupted");
+        string[] args = ["compare", "--problem", "two_layer_linear", "--optimizers", "sgd,momentum", "--tune", "0.01,0.02", "--seeds", "1", "--epochs", "40", "--out", dir];
+        using var cancel = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            // cancel once the first run has finished (its summary exists)
+            while (!File.Exists(Path.Combine(dir, "runs", "sgd", "lr-0.01-seed-0", RunSummary.FileName))) await Task.Delay(5);
+            cancel.Cancel();
+        });
+        var r = CliRunner.Run(cancel.Token, args);
+        await watcher;
+        Assert.Equal(130, r.Code);
+        Assert.Contains("--resume", r.Err);
+        Assert.False(File.Exists(Path.Combine(dir, ResultFiles.JsonFileName)));
+        var first = File.GetLastWriteTimeUtc(Path.Combine(dir, "runs", "sgd", "lr-0.01-seed-0", MetricsCsv.FileName));
+        var resumed = CliRunner.Run([.. args, "--resume"]);
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Equal(first, File.GetLastWriteTimeUtc(Path.Combine(dir, "runs", "sgd", "lr-0.01-seed-0", MetricsCsv.FileName)));
+        Assert.True(File.Exists(Path.Combine(dir, ResultFiles.JsonFileName)));
+        Assert.Equal(4, Directory.GetDirectories(Path.Combine(dir, "runs"), "lr-*", SearchOption.AllDirectories).Length);
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(d.Replace(from, to));
