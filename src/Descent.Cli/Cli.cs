@@ -23,13 +23,17 @@ public static class Cli
 
     /// <summary>Like <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="cancellation"/>
     /// interrupts training as Ctrl-C does (after the current step, with a checkpoint).</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation) =>
+        Run(args, output, error, cancellation, ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
+
+    /// <summary>Like <see cref="Run(string[], TextWriter, TextWriter, CancellationToken)"/>, drawing live progress
+    /// as on a terminal when <paramref name="interactive"/> (tests check that display this way).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation, bool interactive)
     {
         ArgumentNullException.ThrowIfNull(args);
         try
         {
-            var context = new CommandContext(args, output, error, cancellation,
-                Interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
+            var context = new CommandContext(args, output, error, cancellation, Interactive: interactive);
             var root = BuildRoot(context);
             args = ExperimentArgs.Expand(root, args);
             var parse = root.Parse(args);

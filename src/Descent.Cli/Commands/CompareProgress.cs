@@ -38,7 +38,7 @@ public sealed class CompareProgress(TextWriter output, OutputMode mode) : ICompa
     public void RunStarting(ComparisonRun run, int index)
     {
         TrainExperiment.From(run.Spec, run.Directory).Save(run.Directory, "One run of a comparison (see the comparison's experiment.yaml two levels up).");
-        Bar?.Description($"[{index}/{runs}] {Markup.Escape(run.Label)}");
+        Bar?.Description(Markup.Escape($"[{index}/{runs}] {run.Label}"));
     }
 
     /// <inheritdoc />

@@ -12,7 +12,7 @@ public static class Consoles
         bool tty = context.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = tty ? AnsiSupport.Detect : AnsiSupport.No,
+            Ansi = tty ? (ReferenceEquals(context.Output, Console.Out) ? AnsiSupport.Detect : AnsiSupport.Yes) : AnsiSupport.No,
             ColorSystem = tty ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = tty ? InteractionSupport.Yes : InteractionSupport.No,
             Out = new AnsiConsoleOutput(context.Output),

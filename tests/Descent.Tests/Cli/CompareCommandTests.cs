@@ -160,6 +160,21 @@ public sealed class CompareCommandTests(ComparisonFixture fixture) : IClassFixtu
         Assert.Equal(4, Directory.GetDirectories(Path.Combine(dir, "runs"), "lr-*", SearchOption.AllDirectories).Length);
     }
 
+    [Fact]
+    public void OnATerminal_ALiveBarShowsTheRunAndTheTimeLeft()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Descent.Cli.Cli.Run(["compare", "--problem", "two_layer_linear", "--optimizers", "sgd,adam", "--tune", "0.01,0.1", "--seeds", "1",
+            "--epochs", "30", "--out", fixture.Scratch("tty")], o, e, CancellationToken.None, interactive: true);
+        Assert.True(code == 0, e.ToString());
+        string text = o.ToString();
+        Assert.Contains("[4/4] adam lr=", text); // the bar's description (brackets escaped, not read as markup)
+        Assert.Contains("━", text);             // the bar
+        Assert.Contains("\u001b[", text);        // drawn in place with ANSI sequences
+        Assert.Contains("best: ", text);
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(d.Replace(from, to));
