@@ -5,6 +5,7 @@ using Descent.Bench;
 var benchmarks = new SortedDictionary<string, (string Description, Action<string[]> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["checkpoint"] = ("fmnist_mlp checkpoint (Adam, 16 MB): save and load with CRC-32 checksums vs without, CRC-32 GB/s (options: --reps N)", CheckpointBench.Run),
+    ["curvature"] = ("Lanczos extreme eigenvalues and Hutchinson's trace of a 2,549-parameter MLP Hessian vs its dense eigen-decomposition (options: --hidden1 48 --hidden2 32 --k 5 --probes 100)", CurvatureBench.Run),
     ["conv"] = ("fmnist_2c2d conv layers (batch 128) and 2x2 max pooling: forward and forward+backward ms vs GEMM-only (options: --reps N --threads T --chunk-mb M)", ConvBench.Run),
     ["epoch"] = ("one fmnist_mlp Adam epoch (batch 128) on Fashion-MNIST vs PyTorch 1.13 in the same run (options: --reps N)", EpochBench.Run),
     ["gemm"] = ("SGEMM/DGEMM GFLOP/s vs OpenBLAS (options: --sizes 256,1024,64x128x784 --threads 1,2 --reps 9 --kernel avx512|avx2|scalar --trans NN|NT|TN|TT --kc N --nc N --quick)", GemmBench.Run),

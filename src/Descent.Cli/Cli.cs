@@ -7,10 +7,11 @@ using Descent.Cli.Experiments;
 namespace Descent.Cli;
 
 /// <summary>
-/// The <c>descent</c> command: <c>optimize</c> (an optimizer on a test function), <c>train</c> (a benchmark problem
-/// with a run directory), <c>compare</c> (optimizers against each other), <c>init</c> (signal propagation under an
-/// initialization scheme), <c>report</c> (a directory's HTML report) and <c>board</c> (a live view of runs).
-/// <see cref="Run"/> is the whole program with its streams passed in, so tests run it in-process.
+/// The <c>descent</c> command: <c>compare</c> (optimizers against each other), <c>train</c> (a benchmark problem
+/// with a run directory), <c>optimize</c> (optimizers on a test function), <c>init</c> (signal propagation under an
+/// initialization scheme), <c>hessian</c> (curvature spectra), <c>landscape</c> (loss-landscape plots), <c>report</c>
+/// (a directory's HTML report) and <c>board</c> (a live view of runs). <see cref="Run"/> is the whole program with
+/// its streams passed in, so tests run it in-process.
 /// </summary>
 public static class Cli
 {
@@ -68,12 +69,15 @@ public static class Cli
     private static RootCommand BuildRoot(CommandContext context)
     {
         var root = new RootCommand(
-            "Descent: a deep-learning optimization workbench. Compare optimizers on a problem (compare), train one (train), run an optimizer on a " +
-            "test function (optimize), see what an initialization does to the signal (init), write a directory's report (report), or watch runs live (board).");
+            "Descent: a deep-learning optimization workbench. Compare optimizers on a problem (compare), train one (train), run optimizers on a " +
+            "test function (optimize), see what an initialization does to the signal (init), measure the curvature spectrum of a model (hessian), " +
+            "plot its loss landscape (landscape), write a directory's report (report), or watch runs live (board).");
         root.Subcommands.Add(CompareCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(OptimizeCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
+        root.Subcommands.Add(HessianCommand.Create(context));
+        root.Subcommands.Add(LandscapeCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(BoardCommand.Create(context));
         root.SetAction(_ => CliErrors.Report(context.Error, "no command given; try 'descent compare' (the main command) or 'descent --help'."));

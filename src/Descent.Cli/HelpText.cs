@@ -39,6 +39,8 @@ public static class HelpText
             "descent optimize --function beale --optimizer sgd,momentum,adam --set lr=0.001 --set adam:lr=0.05 --start 1,1.5 --steps 300 --plot beale.svg --animate beale-anim.svg",
         ],
         ["init"] = ["descent init --scheme glorot_uniform --compare he_normal,lsuv --activation tanh --depth 10 --width 256 --out runs/init-tanh"],
+        ["hessian"] = ["descent hessian --problem quadratic_deep --top 5 --bottom 5 --trace --out runs/hessian-quadratic"],
+        ["landscape"] = ["descent landscape --problem two_layer_tanh --checkpoint init --grid 11 --out runs/landscape-tanh"],
         ["report"] = ["descent report runs/compare-fmnist_mlp"],
         ["board"] = ["descent board runs", "descent board runs --port 8080"],
     };
@@ -50,7 +52,8 @@ public static class HelpText
         "train" => [Problems(), Schedules(), ParameterSelector.Syntax, ParameterGroups.Syntax, Commands.TrainRecipeHelp.Text(), OptimizerFactory.Help()],
         "optimize" => [Functions(), Schedules(), OptimizerFactory.Help()],
         "init" => [Commands.InitCommand.Help()],
-        "" => ["Commands' own help lists what they use: descent compare --help, descent train --help, descent optimize --help, descent init --help.\n"],
+        "hessian" or "landscape" => [Problems(), Curvatures()],
+        "" => ["Each command's own help lists what it uses: descent compare --help, descent train --help, descent optimize --help, descent init --help, descent hessian --help, descent landscape --help.\n"],
         _ => [],
     };
 
@@ -83,6 +86,13 @@ public static class HelpText
     }
 
     private static string Schedules() => ScheduleParser.Help();
+
+    private static string Curvatures()
+    {
+        var sb = new StringBuilder("Curvatures (descent hessian/landscape --curvature NAME):\n");
+        foreach (var (name, description) in Curvature.CurvatureKinds.Catalog) sb.Append("  ").Append(name.PadRight(18)).Append(description).Append('\n');
+        return sb.ToString();
+    }
 
     /// <summary>Replaces the executable's name in usage lines by <see cref="Cli.ProgramName"/>.</summary>
     public static string WithProgramName(string help, string executable) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Descent.Optim;
 using Descent.Optim.Schedules;
+using Descent.Optim.SecondOrder;
 using Descent.Problems.Functions;
 
 namespace Descent.Cli.Commands;
@@ -19,8 +20,9 @@ public sealed class FunctionRun
     /// <param name="Noise">Gradient-noise standard deviation.</param>
     /// <param name="Seed">Seed of the noise.</param>
     /// <param name="Schedule">Schedule text, or null.</param>
+    /// <param name="GradientTolerance">Stop once ‖∇f(x)‖₂ ≤ this at an iterate (0: never).</param>
     public sealed record Request(string Function, int? Dimension, string Optimizer, IReadOnlyDictionary<string, string> Settings,
-        double[]? Start, int Steps, double Noise, ulong Seed, string? Schedule);
+        double[]? Start, int Steps, double Noise, ulong Seed, string? Schedule, double GradientTolerance = 0);
 
     /// <summary>The path and what the run did.</summary>
     /// <param name="Points">Iterates x₀ … x_N.</param>
@@ -31,10 +33,11 @@ public sealed class FunctionRun
     /// <param name="FunctionEvaluations">Objective evaluations by the optimizer.</param>
     /// <param name="GradientEvaluations">Gradient evaluations by the optimizer.</param>
     /// <param name="NearestMinimizerDistance">Distance from the end to the nearest known minimizer.</param>
+    /// <param name="Summary">What the run did, as SciPy reports it (status, message, nit, nfev, njev, nhev, final ‖∇f‖).</param>
     /// <param name="Halt">Why the run stopped early (a non-finite gradient with <c>nonfinite=halt</c>), or null.</param>
     public sealed record Result(IReadOnlyList<double[]> Points, IReadOnlyList<double> Values, IReadOnlyList<double> GradientNorms,
         int Steps, long SkippedSteps, int FunctionEvaluations, int GradientEvaluations, double NearestMinimizerDistance,
-        NonFiniteException? Halt = null)
+        SearchResult Summary, NonFiniteException? Halt = null)
     {
         /// <summary>The last iterate.</summary>
         public double[] Final => Points[^1];
@@ -43,8 +46,8 @@ public sealed class FunctionRun
         public double FinalValue => Values[^1];
 
         /// <summary>A one-line summary.</summary>
-        public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"{Steps} steps, {FunctionEvaluations} function and {GradientEvaluations} gradient evaluations, {SkippedSteps} skipped; ‖∇f(x)‖ = {Numbers.Short(GradientNorms[^1])}; {(double.IsNaN(NearestMinimizerDistance) ? "no known minimizer" : "nearest known minimizer at distance " + Numbers.Short(NearestMinimizerDistance))}; f(x0) = {Numbers.Short(Values[0])}");
+        public string Describe() => Summary.Format() + string.Create(CultureInfo.InvariantCulture,
+            $"{SkippedSteps} steps skipped; {(double.IsNaN(NearestMinimizerDistance) ? "no known minimizer" : "nearest known minimizer at distance " + Numbers.Short(NearestMinimizerDistance))}; f(x0) = {Numbers.Short(Values[0])}");
     }
 
     private readonly Request request;
@@ -70,6 +73,8 @@ public sealed class FunctionRun
     public static FunctionRun Prepare(Request r, bool needsPlot = false)
     {
         if (r.Steps < 0) throw new ConfigurationException($"--steps must be ≥ 0, got {r.Steps}.");
+        if (!(r.GradientTolerance >= 0) || double.IsInfinity(r.GradientTolerance))
+            throw new ConfigurationException($"--gtol must be a number ≥ 0, got {r.GradientTolerance}.");
         if (r.Dimension is int d && d < 1) throw new ConfigurationException($"--dim must be at least 1, got {d}.");
         if (r.Dimension is int dd && r.Start is { } s0 && s0.Length != dd)
             throw new ShapeException($"--start has {s0.Length} values but --dim is {dd}; give one value per variable.");
@@ -88,11 +93,14 @@ public sealed class FunctionRun
         }
         var objective = new FunctionObjective(function, start, r.Noise, r.Seed);
         optimizer.Init(objective.Parameters);
+        if (optimizer is SearchMethod method) method.FixedObjective = true;   // one function: steps share evaluations
         return new FunctionRun(r, function, objective, optimizer);
     }
 
-    /// <summary>Takes the steps and records the path. A non-finite gradient with <c>nonfinite=halt</c> ends the
-    /// run early: the path up to the last finite point is returned with <see cref="Result.Halt"/> set.</summary>
+    /// <summary>Takes up to <see cref="Request.Steps"/> steps and records the path, stopping early once the exact
+    /// ‖∇f(x)‖₂ at an iterate is at most <see cref="Request.GradientTolerance"/> (status 0), or when a search method
+    /// finds no acceptable step (status 2). A non-finite gradient with <c>nonfinite=halt</c> ends the run early:
+    /// the path up to the last finite point is returned with <see cref="Result.Halt"/> set (status 3).</summary>
     public Result Execute()
     {
         var points = new List<double[]>();
@@ -111,8 +119,18 @@ public sealed class FunctionRun
         // Reduce-on-plateau is fed f(x) after every step, so its patience counts steps.
         bool plateau = Optimizer.Schedule.Spec.Contains("plateau", StringComparison.Ordinal);
         NonFiniteException? halt = null;
-        for (int k = 0; k < request.Steps && halt is null; k++)
+        double gtol = request.GradientTolerance;
+        var status = SearchStatus.MaxIterations;
+        string message = $"Maximum number of iterations ({request.Steps}) has been exceeded.";
+        for (int k = 0; ; k++)
         {
+            if (gtol > 0 && norms[^1] <= gtol)
+            {
+                status = SearchStatus.Converged;
+                message = $"Optimization terminated successfully: ‖∇f‖ = {Numbers.Short(norms[^1])} ≤ gtol = {Numbers.Short(gtol)}.";
+                break;
+            }
+            if (k >= request.Steps) break;
             try
             {
                 Optimizer.Step(objective);
@@ -122,13 +140,25 @@ public sealed class FunctionRun
             catch (NonFiniteException e)
             {
                 halt = e;
+                status = SearchStatus.NonFinite;
+                message = e.Message;
+                break;
+            }
+            if (Optimizer is SearchMethod { LastStep.Status: SearchStatus.LineSearchFailed } m)
+            {
+                status = SearchStatus.LineSearchFailed;
+                message = $"Desired error not necessarily achieved due to precision loss: {m.LastStep.Message}.";
+                break;
             }
         }
         var end = points[^1];
         double nearest = Function.Minimizers.Count == 0 ? double.NaN
             : Function.Minimizers.Min(m => Math.Sqrt(m.Zip(end, (a, b) => (a - b) * (a - b)).Sum()));
+        long extra = Optimizer is SearchMethod sm ? sm.UncountedCurvatureWork : 0;
+        var summary = new SearchResult(status, message, points.Count - 1, objective.FunctionEvaluations, objective.GradientEvaluations,
+            objective.HessianVectorProducts + (int)extra, values[^1], norms[^1]);
         return new Result(points, values, norms, points.Count - 1, Optimizer.SkippedSteps,
-            objective.FunctionEvaluations, objective.GradientEvaluations, nearest, halt);
+            objective.FunctionEvaluations, objective.GradientEvaluations, nearest, summary, halt);
     }
 
     /// <summary>The runs' results as a JSON document (for <c>--json</c>): per optimizer its final point and value and

@@ -8,9 +8,10 @@ namespace Descent.Cli.Commands;
 
 /// <summary>
 /// <c>descent optimize --function F [--dim N] --optimizer O[,O2,...] [--set k=v]... --start x0,x1,... --steps N
-/// [--noise S] [--seed S] [--schedule S] [--trace FILE.csv] [--plot FILE.svg] [--animate FILE.svg]</c>: runs one or
-/// several optimizers on a test function in float64 from the same start and prints where each ends; the plot and
-/// the animation show every path over the function's contour lines.
+/// [--gtol G] [--noise S] [--seed S] [--schedule S] [--trace FILE.csv] [--plot FILE.svg] [--animate FILE.svg]</c>: runs
+/// one or several optimizers on a test function in float64 from the same start, each until ‖∇f‖₂ ≤ gtol (default
+/// 1e-5) or --steps, and prints where each ends as SciPy's <c>OptimizeResult</c> does (message, success, status,
+/// fun, nit, nfev, njev, nhev, ‖∇f‖); the plot and the animation show every path over the function's contour lines.
 /// </summary>
 public static class OptimizeCommand
 {
@@ -22,7 +23,8 @@ public static class OptimizeCommand
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer name, or several comma-separated to compare their paths (listed below)", Required = true };
         var set = new Option<string[]>("--set") { Description = "optimizer setting key=value (every optimizer that has the key) or OPTIMIZER:key=value; repeatable (keys listed below)", AllowMultipleArgumentsPerToken = false };
         var start = new Option<string>("--start") { Description = "start point x0,x1,... (default: the function's usual start)" };
-        var steps = new Option<int>("--steps") { Description = "number of optimizer steps", Required = true };
+        var steps = new Option<int>("--steps") { Description = "the most optimizer steps (iterations) to take", Required = true };
+        var gtol = new Option<double>("--gtol") { Description = "stop once the gradient norm ‖∇f(x)‖₂ at an iterate is at most this (0: run all --steps)", DefaultValueFactory = _ => 1e-5 };
         var noise = new Option<double>("--noise") { Description = "standard deviation of Gaussian noise added to each gradient component", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "seed of the gradient noise", DefaultValueFactory = _ => 0 };
         var schedule = new Option<string>("--schedule") { Description = "learning-rate schedule, e.g. cosine:T=100 or plateau:patience=20 (fed f(x) after every step; syntax below)" };
@@ -30,7 +32,7 @@ public static class OptimizeCommand
         var plot = new Option<string>("--plot") { Description = "write an SVG contour plot with every path (2-D functions)" };
         var animate = new Option<string>("--animate") { Description = "write an animated SVG: the paths drawn step by step over the contours (2-D functions)" };
         var cmd = new Command("optimize", "Run optimizers on a test function (float64) and print where they end; plot or animate their paths.");
-        foreach (var o in new Option[] { function, dim, optimizer, set, start, steps, noise, seed, schedule, trace, plot, animate }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { function, dim, optimizer, set, start, steps, gtol, noise, seed, schedule, trace, plot, animate }) cmd.Options.Add(o);
         var outputOptions = new OutputOptions().AddTo(cmd);
         cmd.SetAction(pr =>
         {
@@ -44,7 +46,7 @@ public static class OptimizeCommand
             var runs = names.Select(n => FunctionRun.Prepare(new FunctionRun.Request(
                 pr.GetValue(function)!, pr.GetValue(dim), n, settings[n],
                 pr.GetValue(start) is { } s ? SettingsParser.Vector(s, "--start") : null, pr.GetValue(steps),
-                pr.GetValue(noise), pr.GetValue(seed), pr.GetValue(schedule)), needsPlot: plotPath is not null || animatePath is not null)).ToList();
+                pr.GetValue(noise), pr.GetValue(seed), pr.GetValue(schedule), pr.GetValue(gtol)), needsPlot: plotPath is not null || animatePath is not null)).ToList();
             var results = runs.Select(r => r.Execute()).ToList();
             var o = context.Output;
             for (int i = 0; i < runs.Count; i++)
@@ -54,7 +56,11 @@ public static class OptimizeCommand
                 string prefix = runs.Count == 1 ? "" : runs[i].Optimizer.Name + ": ";
                 o.WriteLine($"{prefix}x = {Numbers.Vector(result.Final)}");
                 o.WriteLine($"{prefix}f(x) = {Numbers.Short(result.FinalValue)}");
-                if (mode == OutputMode.Normal) o.WriteLine((runs.Count == 1 ? "" : "  ") + result.Describe());
+                if (mode == OutputMode.Normal)
+                {
+                    string indent = runs.Count == 1 ? "" : "  ";
+                    foreach (var line in result.Describe().Split('\n', StringSplitOptions.RemoveEmptyEntries)) o.WriteLine(indent + line);
+                }
             }
             if (mode == OutputMode.Json) o.Write(FunctionRun.Json(runs, results));
             var written = new List<string>();

@@ -53,6 +53,7 @@ public static class TrainCommand
         var showGroups = new Option<bool>("--show-groups") { Description = "print every parameter with its group, lr and weight_decay at the start (automatic with --group)" };
         var threads = new Option<int?>("--threads") { Description = "threads for the numeric kernels (default: all cores)" };
         var logEvery = new Option<int>("--log-every") { Description = "write step, loss and gradient norm to steps.csv every N steps" };
+        var curvatureEvery = new Option<int>("--curvature-every") { Description = "every N steps, write gᵀg, gᵀHg, the predicted and observed loss change of a gradient step and the sharpness against 2/lr to curvature.csv" };
         var evalBatch = new Option<int>("--eval-batch-size") { Description = "examples per evaluation batch", DefaultValueFactory = _ => 1000 };
         var restarts = new Option<int>("--restarts") { Description = "train from N seeds (--seed, --seed+1, …) into --out/seed-S and keep the best by --monitor", DefaultValueFactory = _ => 1 };
         var config = ExperimentArgs.Option();
@@ -60,7 +61,7 @@ public static class TrainCommand
         var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
         foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, resumeFrom, overwrite, sampler,
             limitTrain, valFraction, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
-            l2, l2On, group, showGroups, threads, logEvery, evalBatch, restarts, config })
+            l2, l2On, group, showGroups, threads, logEvery, curvatureEvery, evalBatch, restarts, config })
             cmd.Options.Add(o);
         var recipe = new RecipeOptions().AddTo(cmd);
         var outputOptions = new OutputOptions().AddTo(cmd);
@@ -101,6 +102,7 @@ public static class TrainCommand
                 L2On = pr.GetValue(l2On),
                 Groups = pr.GetValue(group) ?? [],
                 LogEvery = pr.GetValue(logEvery),
+                CurvatureEvery = pr.GetValue(curvatureEvery),
                 EvalBatchSize = pr.GetValue(evalBatch),
                 Recipe = recipe.Read(pr),
             };

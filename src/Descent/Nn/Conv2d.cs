@@ -81,8 +81,12 @@ public sealed class Conv2d : Module
     public Parameter? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) =>
-        Tensor.Conv2d(input, Functional.Value(Weight), Bias is null ? null : Functional.Value(Bias), Stride, Padding, Dilation);
+    public override Tensor Forward(Tensor input)
+    {
+        var y = Tensor.Conv2d(input, Functional.Value(Weight), Bias is null ? null : Functional.Value(Bias), Stride, Padding, Dilation);
+        ActivationCapture.Record(this, input, y);
+        return y;
+    }
 
     /// <inheritdoc />
     public override string ToString() =>

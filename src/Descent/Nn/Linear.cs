@@ -48,6 +48,7 @@ public sealed class Linear : Module
         var x = input.Rank == 1 ? input.Reshape(1, InFeatures) : input;
         var y = Tensor.MatMul(x, Functional.Value(Weight), transB: true);
         if (Bias is not null) y = y + Functional.Value(Bias);
+        ActivationCapture.Record(this, x, y);
         return input.Rank == 1 ? y.Reshape(OutFeatures) : y;
     }
 

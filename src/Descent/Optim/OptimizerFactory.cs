@@ -18,13 +18,18 @@ public static class OptimizerFactory
 {
     private static readonly Dictionary<string, OptimizerDefinition> Registry = Optimizers.All.ToDictionary(d => d.Name);
 
+    // Search methods (line searches, quasi-Newton, Newton, Hessian-free, K-FAC): their own keys, no rule chain.
+    private static readonly Dictionary<string, (OptimizerInfo Info, Func<OptimizerSettings, Optimizer> Create)> SearchMethods =
+        SecondOrder.SecondOrderMethods.Entries().ToDictionary(e => e.Info.Name);
+
     /// <summary>Every optimizer name, <c>lookahead</c> included.</summary>
-    public static IReadOnlyList<string> Names => [.. Registry.Keys, Lookahead.Definition.Name];
+    public static IReadOnlyList<string> Names => [.. Registry.Keys, Lookahead.Definition.Name, .. SearchMethods.Keys];
 
     /// <summary>The description of one optimizer.</summary>
     /// <exception cref="ConfigurationException">Unknown name.</exception>
     public static OptimizerInfo Describe(string name) =>
-        name.Trim().ToLowerInvariant() == Lookahead.Definition.Name ? Lookahead.Definition : Find(name).Info;
+        name.Trim().ToLowerInvariant() == Lookahead.Definition.Name ? Lookahead.Definition
+        : SearchMethods.TryGetValue(name.Trim().ToLowerInvariant(), out var m) ? m.Info : Find(name).Info;
 
     /// <summary>The definition (rule chain, defaults) of a named first-order optimizer.</summary>
     /// <exception cref="ConfigurationException">Unknown name, or a method that is not a chain of rules.</exception>
@@ -35,7 +40,7 @@ public static class OptimizerFactory
     {
         var sb = new StringBuilder("Optimizers (--optimizer NAME --set key=value ...):\n\n");
         foreach (var name in Names) sb.Append(Describe(name).Help()).Append('\n');
-        sb.Append("Keys every optimizer accepts:\n");
+        sb.Append("Keys every first-order optimizer accepts (the search methods cg … kfac take only their own):\n");
         foreach (var k in CommonKeys.All)
             sb.Append("  ").Append(k.Key.PadRight(26)).Append(k.Description).Append(" (default ").Append(k.Default).Append("; ").Append(k.Allowed).Append(")\n");
         return sb.ToString();
@@ -50,6 +55,7 @@ public static class OptimizerFactory
     {
         string n = name.Trim().ToLowerInvariant();
         if (n == Lookahead.Definition.Name) return Lookahead.Create(settings);
+        if (SearchMethods.TryGetValue(n, out var method)) return method.Create(OptimizerSettings.Parse(method.Info.Name, method.Info.Keys, settings));
         var definition = Find(n);
         return new FirstOrderOptimizer(definition, definition.Parse(settings));
     }

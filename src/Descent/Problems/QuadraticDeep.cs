@@ -35,9 +35,7 @@ public sealed class QuadraticDeep : Problem
     public static Tensor HessianMatrix(ulong seed)
     {
         var rng = Rng.Stream(seed, "quadratic_deep.hessian");
-        var eig = new double[Dimension];
-        for (int i = 0; i < 90; i++) eig[i] = rng.NextDouble();
-        for (int i = 90; i < Dimension; i++) eig[i] = 30 + 30 * rng.NextDouble();
+        var eig = DrawSpectrum(rng);
         var r = RandomRotation(rng, Dimension);
         var q = new double[Dimension * Dimension];
         for (int i = 0; i < Dimension; i++)
@@ -48,6 +46,18 @@ public sealed class QuadraticDeep : Problem
                 q[i * Dimension + j] = s;
             }
         return Tensor.From(q, Dimension, Dimension);
+    }
+
+    /// <summary>The constructed eigenvalues of <see cref="HessianMatrix"/> for a seed, largest first (the
+    /// Hessian of the objective, since the mean of ½dᵀQd over any batch has Hessian Q).</summary>
+    public static double[] Spectrum(ulong seed) => DrawSpectrum(Rng.Stream(seed, "quadratic_deep.hessian")).OrderDescending().ToArray();
+
+    private static double[] DrawSpectrum(Rng rng)
+    {
+        var eig = new double[Dimension];
+        for (int i = 0; i < 90; i++) eig[i] = rng.NextDouble();
+        for (int i = 90; i < Dimension; i++) eig[i] = 30 + 30 * rng.NextDouble();
+        return eig;
     }
 
     /// <inheritdoc />

@@ -44,20 +44,8 @@ public sealed class GradientNormLog : ITrainingCallback, IDisposable
     public void OnTrainBegin(TrainingContext context)
     {
         if (context.RunDirectory is not { } dir) return;
-        string path = Path.Combine(dir, FileName);
-        var kept = new List<string>();
-        if (File.Exists(path))
-            foreach (var line in File.ReadLines(path).Skip(1))
-            {
-                int comma = line.IndexOf(',');
-                if (comma > 0 && long.TryParse(line.AsSpan(0, comma), NumberStyles.Integer, CultureInfo.InvariantCulture, out long step)
-                    && step <= context.GlobalStep) kept.Add(line);
-            }
         writer?.Dispose();
-        writer = new StreamWriter(path, append: false) { NewLine = "\n" };
-        writer.WriteLine(Header);
-        foreach (var line in kept) writer.WriteLine(line);
-        writer.Flush();
+        writer = StepLogFile.Open(Path.Combine(dir, FileName), Header, context.GlobalStep);
     }
 
     /// <inheritdoc />

@@ -68,6 +68,7 @@ public sealed class ResolvedRun
         if (spec.MaxSteps is long ms && ms < 1) throw new ConfigurationException($"--max-steps must be at least 1, got {ms}.");
         if (spec.CheckpointEvery < 0) throw new ConfigurationException($"--checkpoint-every must be ≥ 0, got {spec.CheckpointEvery}.");
         if (spec.LogEvery < 0) throw new ConfigurationException($"--log-every must be ≥ 0, got {spec.LogEvery}.");
+        if (spec.CurvatureEvery < 0) throw new ConfigurationException($"--curvature-every must be ≥ 0, got {spec.CurvatureEvery}.");
         if (spec.EarlyStopping is int es) Positive(es, "--early-stopping");
         Positive(spec.EvalBatchSize, "--eval-batch-size");
         if (!(spec.L2 >= 0) || double.IsInfinity(spec.L2)) throw new ConfigurationException($"--l2 must be a finite number ≥ 0, got {spec.L2}.");

@@ -40,7 +40,7 @@ public sealed class RunSetup
     public TrainerOptions Options { get; }
 
     /// <summary>The callbacks the spec asks for (reduce-on-plateau feed, early stopping, best weights, Polyak
-    /// evaluation, gradient-norm log), followed by the caller's.</summary>
+    /// evaluation, gradient-norm log, curvature monitor), followed by the caller's.</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; }
 
     /// <summary>A trainer over these parts.</summary>
@@ -79,6 +79,7 @@ public sealed class RunSetup
         if (spec.RestoreBest) callbacks.Add(new BestWeights(run.Monitor));
         if (optimizer.Average is not null) callbacks.Add(new PolyakEvaluation());
         if (spec.LogEvery > 0) callbacks.Add(new GradientNormLog(spec.LogEvery));
+        if (spec.CurvatureEvery > 0) callbacks.Add(new CurvatureMonitor(spec.CurvatureEvery));
         if (Recipe.RecipeSetup.Augmentation(spec) is { } augmentation) callbacks.Add(augmentation);
         callbacks.AddRange(extraCallbacks ?? []);
         return new RunSetup(run, parts, options, callbacks);

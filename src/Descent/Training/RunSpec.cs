@@ -83,6 +83,10 @@ public sealed record RunSpec
     /// <summary>Examples per evaluation batch.</summary>
     public int EvalBatchSize { get; init; } = 1000;
 
+    /// <summary>Measure the curvature along the gradient and the sharpness every N steps into <c>curvature.csv</c>
+    /// (<see cref="CurvatureMonitor"/>; 0: never).</summary>
+    public int CurvatureEvery { get; init; }
+
     /// <summary>Checks this spec and fills in its defaults, once (see <see cref="ResolvedRun"/>).</summary>
     /// <exception cref="ConfigurationException">An unknown name, an invalid setting or schedule, or a number out of range.</exception>
     public ResolvedRun Resolve() => ResolvedRun.From(this);

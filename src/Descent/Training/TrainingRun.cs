@@ -27,7 +27,7 @@ public static class TrainingRun
 {
     /// <summary>The files a run writes (removed by <see cref="RunIo.Overwrite"/>).</summary>
     public static IReadOnlyList<string> RunFiles { get; } =
-        [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, Trainer.ModelFileName,
+        [CheckpointFile.LatestFileName, MetricsCsv.FileName, RunSummary.FileName, GradientNormLog.FileName, CurvatureMonitor.FileName, Trainer.ModelFileName,
          CheckpointFile.PreviousFileName, ResumeCheckpoint.DamagedFileName];
 
     /// <summary>Runs (or resumes) <paramref name="spec"/>.</summary>

@@ -100,6 +100,7 @@ public static class ExampleRunner
                 Cap("--limit-eval", Min(100), "100");
                 Cap("--max-steps", Min(3));
                 Cap("--restarts", Min(2));
+                Cap("--curvature-every", Min(2));
                 break;
             case "compare":
                 Cap("--epochs", Min(1), "1");
@@ -118,6 +119,14 @@ public static class ExampleRunner
                 break;
             case "optimize":
                 Cap("--steps", Min(60));
+                break;
+            case "hessian" or "landscape":
+                Cap("--samples", Min(64), "64");
+                Cap("--top", Min(3));
+                Cap("--bottom", Min(3));
+                Cap("--grid", Min(3));
+                if (command == "hessian") Cap("--max-iter", Min(10), "10");
+                if (a.Contains("--density")) Cap("--density-probes", Min(1), "1");
                 break;
             case "init":
                 Cap("--depth", Min(4));

@@ -103,7 +103,7 @@ public sealed class OptimizeCommandTests : IDisposable
         var r = CliRunner.Run("optimize", "--function", "quadratic:kappa=10", "--optimizer", "nesterov", "--set", "lr=0.05", "--set", "momentum=0.9",
             "--set", "form=lookahead", "--start", "1,1", "--steps", "100", "--schedule", "cosine:T=100", "--noise", "0.01", "--seed", "3");
         Assert.Equal(0, r.Code);
-        Assert.Contains("100 steps", r.Out);
+        Assert.Contains("      nit: 100\n", r.Out);
         var x = r.Out.Split('\n')[0]["x = [".Length..^1].Split(", ").Select(s => double.Parse(s, CultureInfo.InvariantCulture));
         Assert.All(x, v => Assert.True(Math.Abs(v) < 0.1, $"{v}"));
     }

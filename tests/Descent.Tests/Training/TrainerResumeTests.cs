@@ -22,7 +22,8 @@ public sealed class TrainerResumeTests : IDisposable
     private static TrainingParts Fresh() => Parts("adam", Settings, Schedule);
 
     private static List<ITrainingCallback> Callbacks() =>
-        [new PlateauFeed(ValidationMetric.ValLoss), new EarlyStopping(50), new BestWeights(), new PolyakEvaluation(), new GradientNormLog(3)];
+        [new PlateauFeed(ValidationMetric.ValLoss), new EarlyStopping(50), new BestWeights(), new PolyakEvaluation(), new GradientNormLog(3),
+         new CurvatureMonitor(every: 4, examples: 40, lanczosSteps: 3)];
 
     private static TrainerOptions Options(string runDir, long? maxSteps = null, int every = 0) =>
         new() { Epochs = Epochs, RunDirectory = runDir, MaxSteps = maxSteps, CheckpointEvery = every };
@@ -56,6 +57,7 @@ public sealed class TrainerResumeTests : IDisposable
         Assert.Equal(es.Rngs.Keys, state.Rngs.Keys);
         foreach (var (k, v) in es.Rngs) Assert.Equal(v, state.Rngs[k]);
         Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, GradientNormLog.FileName)), File.ReadAllText(Path.Combine(actualDir, GradientNormLog.FileName)));
+        Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, CurvatureMonitor.FileName)), File.ReadAllText(Path.Combine(actualDir, CurvatureMonitor.FileName)));
         Assert.Equal(File.ReadAllBytes(Path.Combine(expectedDir, Trainer.ModelFileName)), File.ReadAllBytes(Path.Combine(actualDir, Trainer.ModelFileName)));
     }
 
