@@ -83,7 +83,9 @@ public static class ExampleRunner
         for (int i = 1; i < a.Count; i++)
         {
             if (a[i].StartsWith("runs/", StringComparison.Ordinal) || a[i] == "runs") a[i] = Path.Combine(scratch, a[i]);
-            else if (i > 0 && a[i - 1] is "--out" or "--plot" or "--trace" or "--animate" or "--config" && !Path.IsPathRooted(a[i])) a[i] = Path2(a[i]);
+            else if ((a[i - 1] is "--out" or "--config" || (command == "optimize" && a[i - 1] is "--plot" or "--trace" or "--animate"))
+                && !a[i].StartsWith('-') && !Path.IsPathRooted(a[i]))
+                a[i] = Path2(a[i]);
         }
         void Cap(string option, Func<string, string> change, string? add = null)
         {

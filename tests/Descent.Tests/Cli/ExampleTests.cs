@@ -44,7 +44,7 @@ public sealed class ExampleTests : IDisposable
     [Fact]
     public void EveryExampleOfTheHelp_Runs()
     {
-        var order = new[] { "compare", "train", "optimize", "init", "report", "board", "" };
+        var order = new[] { "compare", "train", "optimize", "init", "hessian", "landscape", "report", "board", "" };
         Assert.Equal(order.Order(), Descent.Cli.HelpText.Examples.Keys.Order());
         RunAll(order.SelectMany(c => Descent.Cli.HelpText.Examples[c]).Select(e => ExampleRunner.Arguments(e)!), "--help");
     }

@@ -6,7 +6,7 @@ namespace Descent.Tests.Cli;
 
 public sealed class HelpTests
 {
-    public static TheoryData<string> Commands => ["compare", "train", "optimize", "init", "report", "board"];
+    public static TheoryData<string> Commands => ["compare", "train", "optimize", "init", "hessian", "landscape", "report", "board"];
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -29,7 +29,7 @@ public sealed class HelpTests
         var r = CliRunner.Run("--help");
         Assert.Equal(0, r.Code);
         Assert.Contains("Usage:\n  descent [command] [options]", r.Out);
-        foreach (var c in new[] { "compare", "train", "optimize", "init", "report", "board" }) Assert.Contains("  " + c, r.Out);
+        foreach (var c in new[] { "compare", "train", "optimize", "init", "hessian", "landscape", "report", "board" }) Assert.Contains("  " + c, r.Out);
         Assert.Contains("  descent compare\n", r.Out);
         Assert.DoesNotContain("Optimizers (--optimizer", r.Out);
         Assert.DoesNotContain("Problems (--problem", r.Out);
