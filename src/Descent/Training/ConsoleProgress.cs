@@ -57,7 +57,9 @@ public sealed class ConsoleProgress(TextWriter output, bool interactive) : ITrai
         if (!double.IsNaN(m.ValAccuracy)) sb.Append(CultureInfo.InvariantCulture, $"  val_acc {F(m.ValAccuracy)}");
         sb.Append(CultureInfo.InvariantCulture, $"  test_loss {F(m.TestLoss)}");
         if (!double.IsNaN(m.TestAccuracy)) sb.Append(CultureInfo.InvariantCulture, $"  test_acc {F(m.TestAccuracy)}");
-        sb.Append(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:G4}  {m.Seconds:F1}s");
+        // Methods without a learning rate (Newton, Hessian-free, …) have none to show.
+        if (!double.IsNaN(m.LearningRate)) sb.Append(CultureInfo.InvariantCulture, $"  lr {m.LearningRate:G4}");
+        sb.Append(CultureInfo.InvariantCulture, $"  {m.Seconds:F1}s");
         long skipped = context.Optimizer.SkippedSteps;
         if (skipped > lastSkipped) sb.Append(CultureInfo.InvariantCulture, $"  ({skipped - lastSkipped} steps skipped: non-finite loss or gradient)");
         lastSkipped = skipped;

@@ -109,6 +109,8 @@ public sealed class SecondOrderCliTests : IDisposable
         string a = dir.File("a"), b = dir.File("b");
         var straight = CliRunner.Run(Args(a));
         Assert.True(straight.Code == 0, straight.Err);
+        Assert.Contains("epoch 6/6", straight.Out);
+        Assert.DoesNotContain("NaN", straight.Out);   // no "lr NaN" for methods whose step has no learning rate
         Assert.Equal(0, CliRunner.Run(Args(b, "--max-steps", "7")).Code);
         var resumed = CliRunner.Run(Args(b, "--resume"));
         Assert.True(resumed.Code == 0, resumed.Err);
