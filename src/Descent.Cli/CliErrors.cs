@@ -42,3 +42,8 @@ public static class CliErrors
     public static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
+
+/// <summary>Long work (a comparison) was interrupted by Ctrl-C after saving what it had; the message says how to
+/// continue. The command exits with <see cref="CliErrors.Interrupted"/>.</summary>
+/// <param name="message">What happened and how to continue.</param>
+public sealed class InterruptedException(string message) : Exception(message);

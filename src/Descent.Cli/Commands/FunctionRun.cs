@@ -85,7 +85,12 @@ public sealed class FunctionRun
             throw new ShapeException($"--start has {start.Length} values but {function.Name} has {function.Dimension} variables; give one value per variable.");
         if (needsPlot && function.Dimension != 2)
             throw new ConfigurationException($"--plot draws 2-D functions; {function.Name} has {function.Dimension} variables here.");
-        if (r.Schedule is not null) optimizer.Schedule = Schedule.Parse(r.Schedule);
+        if (r.Schedule is not null)
+        {
+            optimizer.Schedule = Schedule.Parse(r.Schedule);
+            if (optimizer.Schedule.Spec.Contains("plateau", StringComparison.Ordinal) && optimizer.Schedule.Spec.Contains("mode=max", StringComparison.Ordinal))
+                throw new ConfigurationException($"--schedule {r.Schedule}: optimize feeds the plateau schedule f(x) after every step, which is minimized; use mode=min (the default).");
+        }
         var objective = new FunctionObjective(function, start, r.Noise, r.Seed);
         optimizer.Init(objective.Parameters);
         if (optimizer is SearchMethod method) method.FixedObjective = true;   // one function: steps share evaluations
@@ -111,6 +116,8 @@ public sealed class FunctionRun
             norms.Add(Math.Sqrt(g.Sum(v => v * v)));
         }
         Record();
+        // Reduce-on-plateau is fed f(x) after every step, so its patience counts steps.
+        bool plateau = Optimizer.Schedule.Spec.Contains("plateau", StringComparison.Ordinal);
         NonFiniteException? halt = null;
         double gtol = request.GradientTolerance;
         var status = SearchStatus.MaxIterations;
@@ -128,6 +135,7 @@ public sealed class FunctionRun
             {
                 Optimizer.Step(objective);
                 Record();
+                if (plateau) Optimizer.Schedule.Report(values[^1]);
             }
             catch (NonFiniteException e)
             {
@@ -151,6 +159,41 @@ public sealed class FunctionRun
             objective.HessianVectorProducts + (int)extra, values[^1], norms[^1]);
         return new Result(points, values, norms, points.Count - 1, Optimizer.SkippedSteps,
             objective.FunctionEvaluations, objective.GradientEvaluations, nearest, summary, halt);
+    }
+
+    /// <summary>The runs' results as a JSON document (for <c>--json</c>): per optimizer its final point and value and
+    /// what it did.</summary>
+    public static string Json(IReadOnlyList<FunctionRun> runs, IReadOnlyList<Result> results)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true }))
+        {
+            static void N(System.Text.Json.Utf8JsonWriter w, string name, double x) { if (double.IsFinite(x)) w.WriteNumber(name, x); else w.WriteNull(name); }
+            w.WriteStartObject();
+            w.WriteString("function", runs[0].Function.Name);
+            w.WriteStartArray("runs");
+            for (int i = 0; i < runs.Count; i++)
+            {
+                var r = results[i];
+                w.WriteStartObject();
+                w.WriteString("optimizer", runs[i].Optimizer.Name);
+                w.WriteStartArray("x");
+                foreach (var v in r.Final) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
+                w.WriteEndArray();
+                N(w, "f", r.FinalValue);
+                N(w, "grad_norm", r.GradientNorms[^1]);
+                w.WriteNumber("steps", r.Steps);
+                w.WriteNumber("skipped_steps", r.SkippedSteps);
+                w.WriteNumber("function_evaluations", r.FunctionEvaluations);
+                w.WriteNumber("gradient_evaluations", r.GradientEvaluations);
+                N(w, "nearest_minimizer_distance", r.NearestMinimizerDistance);
+                w.WriteString("halted", r.Halt?.Message);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
     /// <summary>Writes the trace CSV (<c>step,loss,grad_norm,x0,x1,…</c>; row 0 is the start point).</summary>

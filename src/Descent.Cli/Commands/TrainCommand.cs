@@ -1,5 +1,6 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
+using Descent.Cli.Experiments;
+using Descent.Cli.Terminal;
 using Descent.Tensors.Kernels;
 using Descent.Training;
 
@@ -17,7 +18,7 @@ public static class TrainCommand
     /// <summary>The command.</summary>
     public static Command Create(CommandContext context)
     {
-        var problem = new Option<string>("--problem") { Description = "benchmark problem (listed below)", Required = true };
+        var problem = new Option<string>("--problem") { Description = "benchmark problem (listed below); or give --data csv:PATH" };
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer name (listed below)", Required = true };
         var set = new Option<string[]>("--set") { Description = "optimizer setting key=value, repeatable (keys listed below)", AllowMultipleArgumentsPerToken = false };
         var schedule = new Option<string>("--schedule") { Description = "learning-rate schedule, e.g. cosine:T=4000 or plateau:patience=2 (syntax below)" };
@@ -57,15 +58,20 @@ public static class TrainCommand
         var mpi = DistributedTrain.MpiOption();
         var syncBatchNorm = DistributedTrain.SyncBatchNormOption();
         var mpiTimeout = DistributedTrain.TimeoutOption();
+        var restarts = new Option<int>("--restarts") { Description = "train from N seeds (--seed, --seed+1, …) into --out/seed-S and keep the best by --monitor", DefaultValueFactory = _ => 1 };
+        var config = ExperimentArgs.Option();
 
         var cmd = new Command("train", "Train a benchmark problem and write a run directory (metrics.csv, summary.json, checkpoints).");
         foreach (var o in new Option[] { problem, optimizer, set, schedule, epochs, batch, seed, dataDir, output, resume, resumeFrom, overwrite, sampler,
             limitTrain, valFraction, limitEval, maxSteps, checkpointEvery, keepEpochs, earlyStopping, monitor, restoreBest, average, clipNorm, weightDecay,
-            l2, l2On, group, showGroups, threads, logEvery, curvatureEvery, evalBatch, mpi, syncBatchNorm, mpiTimeout })
+            l2, l2On, group, showGroups, threads, logEvery, curvatureEvery, evalBatch, mpi, syncBatchNorm, mpiTimeout, restarts, config })
             cmd.Options.Add(o);
+        var recipe = new RecipeOptions().AddTo(cmd);
+        var outputOptions = new OutputOptions().AddTo(cmd);
 
         cmd.SetAction(pr =>
         {
+            var mode = outputOptions.Mode(pr);
             var settings = SettingsParser.Parse(pr.GetValue(set));
             if (pr.GetValue(average) is { } avg) SettingsParser.AddAverage(settings, avg);
             if (pr.GetValue(clipNorm) is { } clip) SettingsParser.Add(settings, "clip_norm", clip, "--clip-norm");
@@ -73,7 +79,7 @@ public static class TrainCommand
             using var threadLimit = ThreadOption(pr.GetValue(threads));
             var spec = new RunSpec
             {
-                Problem = pr.GetValue(problem)!,
+                Problem = recipe.Problem(pr, pr.GetValue(problem)),
                 Optimizer = pr.GetValue(optimizer)!,
                 Settings = settings,
                 Schedule = pr.GetValue(schedule),
@@ -98,13 +104,15 @@ public static class TrainCommand
                 CurvatureEvery = pr.GetValue(curvatureEvery),
                 EvalBatchSize = pr.GetValue(evalBatch),
                 SyncBatchNorm = pr.GetValue(syncBatchNorm),
+                Recipe = recipe.Read(pr),
             };
+            int n = pr.GetValue(restarts);
+            if (n < 1) throw new ConfigurationException($"--restarts must be at least 1, got {n}.");
             return DistributedTrain.Run(pr.GetValue(mpi), pr.GetValue(mpiTimeout), pr.GetValue(threads) is not null, context.Error, comm =>
             {
-                var io = new RunIo(pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), context.Output, context.Interactive,
-                    DistributedTrain.ResumeCommand(ResumeCommand(context.Args), comm), pr.GetValue(showGroups), pr.GetValue(resumeFrom), comm);
-                var result = RunWithSignals(spec, io, context.Cancellation, context.Error);
-                return result.Status == TrainingStatus.Interrupted ? CliErrors.Interrupted : CliErrors.Ok;
+                var run = new TrainRun(spec, pr.GetValue(output)!, pr.GetValue(resume), pr.GetValue(overwrite), pr.GetValue(showGroups), mode, context,
+                    pr.GetValue(resumeFrom), comm);
+                return n == 1 ? run.Execute() : run.ExecuteRestarts(n);
             });
         });
         return cmd;
@@ -116,23 +124,6 @@ public static class TrainCommand
         if (threads is not int t) return default;
         if (t < 1) throw new ConfigurationException($"--threads must be at least 1, got {t}.");
         return KernelThreads.Limit(t);
-    }
-
-    /// <summary>Runs with Ctrl-C (SIGINT) and SIGTERM turned into a cancellation: the trainer finishes its
-    /// step, saves a checkpoint and returns. A second Ctrl-C terminates at once.</summary>
-    private static TrainingResult RunWithSignals(RunSpec spec, RunIo io, CancellationToken outer, TextWriter error)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        void Handler(PosixSignalContext c)
-        {
-            if (cts.IsCancellationRequested) return; // second signal: default action (terminate)
-            c.Cancel = true;
-            if (io.Communicator is { Size: > 1 } comm) DistributedTrain.ReportSignal(error, comm, c.Signal);
-            cts.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handler);
-        return TrainingRun.Execute(spec, io, cts.Token);
     }
 
     /// <summary>The command line that resumes this run: the same arguments without <c>--overwrite</c>,

@@ -15,7 +15,6 @@ public sealed class ContourPlot
     private const int Grid = 121, Levels = 16;
 
     private static readonly string[] Palette = ["#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39", "#fde725"];
-    private static readonly string[] PathColors = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"];
 
     private readonly Func<double, double, double> f;
     private readonly List<(string Label, IReadOnlyList<double[]> Points)> paths = [];
@@ -52,6 +51,18 @@ public sealed class ContourPlot
         return plot;
     }
 
+    /// <summary>A plot of a 2-D test function with several labelled paths (e.g. one per optimizer).</summary>
+    public static ContourPlot ForFunction(TestFunction function, IReadOnlyList<(string Label, IReadOnlyList<double[]> Path)> paths, string title)
+    {
+        if (function.Dimension != 2) throw new ConfigurationException($"A contour plot needs a 2-D function; {function.Name} has {function.Dimension} variables.");
+        var range = function.PlotRange;
+        var plot = new ContourPlot((a, b) => function.Value([a, b]), range, range, title);
+        foreach (var m in function.Minimizers) plot.AddMinimizer(m);
+        foreach (var (label, path) in paths) plot.AddPath(label, path);
+        plot.FitToContent();
+        return plot;
+    }
+
     /// <summary>Adds a path (its iterates, start first).</summary>
     public ContourPlot AddPath(string label, IReadOnlyList<double[]> points)
     {
@@ -76,14 +87,20 @@ public sealed class ContourPlot
             x0 = Math.Min(x0, p[0]); x1 = Math.Max(x1, p[0]);
             y0 = Math.Min(y0, p[1]); y1 = Math.Max(y1, p[1]);
         }
+        // A diverging path would shrink the function to a dot: grow the box by at most half its size each way.
+        double wx = X.Max - X.Min, wy = Y.Max - Y.Min;
+        x0 = Math.Max(x0, X.Min - 0.5 * wx); x1 = Math.Min(x1, X.Max + 0.5 * wx);
+        y0 = Math.Max(y0, Y.Min - 0.5 * wy); y1 = Math.Min(y1, Y.Max + 0.5 * wy);
         double mx = (x1 - x0) * 0.05, my = (y1 - y0) * 0.05;
         bool grew = x0 < X.Min || x1 > X.Max || y0 < Y.Min || y1 > Y.Max;
         if (grew) { X = (x0 - mx, x1 + mx); Y = (y0 - my, y1 + my); }
         return this;
     }
 
-    /// <summary>The SVG document.</summary>
-    public string ToSvg()
+    /// <summary>The SVG document; with <paramref name="animate"/>, every path is drawn step by step in
+    /// <paramref name="seconds"/> seconds, all optimizers in lockstep (SMIL animation, repeating), with a moving marker
+    /// at each one's current iterate.</summary>
+    public string ToSvg(bool animate = false, double seconds = 8)
     {
         var svg = new Svg(Left + Size + Right, Top + Size + Bottom);
         svg.Rect(0, 0, svg.Width, svg.Height, "white");
@@ -92,14 +109,16 @@ public sealed class ContourPlot
         DrawContours(svg);
         DrawAxes(svg);
         foreach (var m in minimizers) DrawCross(svg, Px(m[0]), Py(m[1]));
-        for (int i = 0; i < paths.Count; i++) DrawPath(svg, paths[i].Points, PathColors[i % PathColors.Length]);
+        int steps = paths.Count == 0 ? 0 : paths.Max(p => p.Points.Count) - 1;
+        for (int i = 0; i < paths.Count; i++) DrawPath(svg, paths[i].Label, paths[i].Points, SeriesStyle.Of(i), animate ? (seconds, steps) : null);
+        if (animate) svg.Text(Left + 6, Top + Size - 8, $"{steps} steps in {seconds:0.#} s, repeating", 11, extra: "fill=\"#333\"");
         DrawLegend(svg);
         svg.Rect(Left, Top, Size, Size, "none", "#333");
         return svg.ToString();
     }
 
-    /// <summary>Writes the SVG to <paramref name="path"/>.</summary>
-    public void Save(string path) => OutputFile.Write(path, ToSvg());
+    /// <summary>Writes the SVG to <paramref name="path"/> (animated with <paramref name="animate"/>).</summary>
+    public void Save(string path, bool animate = false) => OutputFile.Write(path, ToSvg(animate));
 
     private double Px(double x) => Left + (x - X.Min) / (X.Max - X.Min) * Size;
 
@@ -157,15 +176,51 @@ public sealed class ContourPlot
         svg.Text(18, Top + Size / 2, "x1", 13, "middle", $"transform=\"rotate(-90 18 {Svg.N(Top + Size / 2)})\"");
     }
 
-    private void DrawPath(Svg svg, IReadOnlyList<double[]> points, string colour)
+    private void DrawPath(Svg svg, string label, IReadOnlyList<double[]> points, SeriesStyle style, (double Seconds, int Steps)? animation)
     {
         var finite = points.Where(p => double.IsFinite(p[0]) && double.IsFinite(p[1])).Select(p => (Px(p[0]), Py(p[1]))).ToList();
         if (finite.Count == 0) return;
-        svg.Polyline(finite, colour, 1.8, "clip-path=\"url(#plot)\" stroke-linejoin=\"round\"");
-        if (finite.Count <= 200)
-            foreach (var (x, y) in finite) svg.Circle(x, y, 2, colour, extra: "clip-path=\"url(#plot)\"");
-        svg.Circle(finite[0].Item1, finite[0].Item2, 5.5, "white", colour, "clip-path=\"url(#plot)\"");
-        svg.Circle(finite[^1].Item1, finite[^1].Item2, 5.5, colour, "white", "clip-path=\"url(#plot)\"");
+        const string clip = "clip-path=\"url(#plot)\"";
+        svg.Raw($"<g class=\"path\" data-series=\"{System.Net.WebUtility.HtmlEncode(label)}\">");
+        if (animation is { } a)
+        {
+            // Reveal the line by its length at each step's share of the time: dash offset 1 − (length to iterate k)/(total).
+            var cumulative = new double[finite.Count];
+            for (int k = 1; k < finite.Count; k++)
+                cumulative[k] = cumulative[k - 1] + Math.Sqrt(Math.Pow(finite[k].Item1 - finite[k - 1].Item1, 2) + Math.Pow(finite[k].Item2 - finite[k - 1].Item2, 2));
+            double total = Math.Max(cumulative[^1], 1e-9);
+            var frames = Frames(finite.Count, a.Steps);
+            string times = string.Join(";", frames.Select(f => Svg.N4(f.Time)));
+            string offsets = string.Join(";", frames.Select(f => Svg.N4(1 - cumulative[f.Index] / total)));
+            string dur = $"dur=\"{Svg.N(a.Seconds)}s\" repeatCount=\"indefinite\"";
+            svg.Raw($"<polyline class=\"line\" points=\"{string.Join(' ', finite.Select(p => Svg.N(p.Item1) + "," + Svg.N(p.Item2)))}\" fill=\"none\" stroke=\"{style.Colour}\" stroke-width=\"2\" " +
+                    $"pathLength=\"1\" stroke-dasharray=\"1 1\" stroke-dashoffset=\"1\" stroke-linejoin=\"round\" {clip}>" +
+                    $"<animate attributeName=\"stroke-dashoffset\" values=\"{offsets}\" keyTimes=\"{times}\" {dur}/></polyline>");
+            string xs = string.Join(";", frames.Select(f => Svg.N(finite[f.Index].Item1))), ys = string.Join(";", frames.Select(f => Svg.N(finite[f.Index].Item2)));
+            svg.Raw($"<circle class=\"head\" cx=\"{Svg.N(finite[0].Item1)}\" cy=\"{Svg.N(finite[0].Item2)}\" r=\"5\" fill=\"{style.Colour}\" stroke=\"white\" stroke-width=\"1.5\" {clip}>" +
+                    $"<animate attributeName=\"cx\" values=\"{xs}\" keyTimes=\"{times}\" {dur}/><animate attributeName=\"cy\" values=\"{ys}\" keyTimes=\"{times}\" {dur}/></circle>");
+        }
+        else
+        {
+            svg.Polyline(finite, style.Colour, 1.8, $"class=\"line\"{style.DashAttribute} {clip} stroke-linejoin=\"round\"");
+            if (finite.Count <= 200)
+                foreach (var (x, y) in finite.Where((_, k) => k % Math.Max(1, finite.Count / 40) == 0)) style.DrawMarker(svg, x, y, 2.4, clip);
+        }
+        svg.Circle(finite[0].Item1, finite[0].Item2, 5.5, "white", style.Colour, clip);
+        if (animation is null) svg.Circle(finite[^1].Item1, finite[^1].Item2, 5.5, style.Colour, "white", clip);
+        svg.Raw("</g>");
+    }
+
+    /// <summary>The animation's frames: (iterate index, time in [0, 1]) at most 400 of them, iterate k shown at k/steps
+    /// (a path that ends early, e.g. by diverging, holds its last point).</summary>
+    private static List<(int Index, double Time)> Frames(int count, int steps)
+    {
+        int n = Math.Max(1, steps);
+        int stride = Math.Max(1, (int)Math.Ceiling(n / 400.0));
+        var frames = new List<(int, double)>();
+        for (int k = 0; k <= n; k += stride) frames.Add((Math.Min(k, count - 1), (double)k / n));
+        if (frames[^1].Item2 < 1) frames.Add((Math.Min(n, count - 1), 1));
+        return frames;
     }
 
     private void DrawLegend(Svg svg)
@@ -179,8 +234,9 @@ public sealed class ContourPlot
         {
             double ly = Top + 14 + 15 * i;
             svg.Rect(Left + 6, ly - 11, 12 + 7.2 * paths[i].Label.Length, 15, "white", extra: "opacity=\"0.8\"");
-            svg.Line(Left + 8, ly - 4, Left + 16, ly - 4, PathColors[i % PathColors.Length], 2.5);
-            svg.Text(Left + 19, ly, paths[i].Label, 11);
+            var style = SeriesStyle.Of(i);
+            svg.Line(Left + 6, ly - 4, Left + 18, ly - 4, style.Colour, 2.5, style.Dash is null ? null : style.DashAttribute.TrimStart());
+            svg.Text(Left + 21, ly, paths[i].Label, 11);
         }
     }
 

@@ -29,6 +29,9 @@ public sealed class Svg
     /// <summary>A number with at most two decimals.</summary>
     public static string N(double x) => Math.Round(x, 2).ToString("0.##", CultureInfo.InvariantCulture);
 
+    /// <summary>A number with at most four decimals (animation times and fractions).</summary>
+    public static string N4(double x) => Math.Round(x, 4).ToString("0.####", CultureInfo.InvariantCulture);
+
     /// <summary>Adds raw markup (e.g. a <c>&lt;defs&gt;</c> block).</summary>
     public Svg Raw(string markup)
     {

@@ -30,17 +30,22 @@ public sealed record DataSplits(Dataset Train, Dataset Validation, Dataset Test,
 {
     /// <summary>
     /// Fashion-MNIST (or MNIST) split three ways: the 60,000 training images less the validation share,
-    /// that validation share, and the 10,000 test images (or the bundled sample's counts).
+    /// that validation share, and the 10,000 test images (or the bundled sample's counts). The last splits
+    /// made are kept (the copies of a 54,000-image training split take seconds), so runs that follow each other
+    /// with the same data and options share them; nothing in Descent writes to a data set's tensors.
     /// </summary>
     /// <exception cref="ConfigurationException">The validation fraction is outside [0, 1).</exception>
     public static DataSplits FashionMnist(FashionMnistData data, SplitOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= SplitOptions.Default;
-        var all = Dataset.FashionMnistTrain(data, options.Images);
-        var test = Dataset.FashionMnistTest(data, options.Images);
-        var (train, validation) = CarveValidation(all, options, "Fashion-MNIST");
-        return new DataSplits(train, validation, test, data.Source, data.IsSample);
+        return FashionMnistCache.Splits(data, options, () =>
+        {
+            var all = Dataset.FashionMnistTrain(data, options.Images);
+            var test = Dataset.FashionMnistTest(data, options.Images);
+            var (train, validation) = CarveValidation(all, options, "Fashion-MNIST");
+            return new DataSplits(train, validation, test, data.Source, data.IsSample);
+        });
     }
 
     /// <summary>

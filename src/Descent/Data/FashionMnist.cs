@@ -84,7 +84,7 @@ public static class FashionMnist
     internal static FashionMnistData Load(string? dataDir, Func<string, string?>? environment, string? systemDirectory)
     {
         string? directory = LocateDirectory(dataDir, environment, systemDirectory);
-        return directory is null ? LoadSample() : LoadDirectory(directory);
+        return directory is null ? FashionMnistCache.Sample() : FashionMnistCache.Directory(directory);
     }
 
     internal static string? LocateDirectory(string? dataDir, Func<string, string?>? environment, string? systemDirectory) =>

@@ -52,6 +52,10 @@ public interface ITrainingCallback
     /// <summary>Before the first step (of a fresh or a resumed run; <see cref="TrainingContext.GlobalStep"/> says which).</summary>
     void OnTrainBegin(TrainingContext context) { }
 
+    /// <summary>The augmentation hook: sees every training batch's inputs before the objective and returns the inputs to
+    /// train on (by default the same; e.g. shifted or distorted images). Evaluation batches never pass here.</summary>
+    Tensor OnTrainBatch(TrainingContext context, Tensor inputs) => inputs;
+
     /// <summary>After every optimizer step.</summary>
     CallbackAction OnStepEnd(TrainingContext context, in StepInfo step) => CallbackAction.Continue;
 

@@ -53,11 +53,11 @@ public sealed class ResolvedRun
     internal static ResolvedRun From(RunSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var problem = ProblemCatalog.Create(spec.Problem);
+        var problem = Recipe.RecipeSetup.Problem(spec);
         var optimizer = OptimizerFactory.Create(spec.Optimizer, spec.Settings);
         if (spec.Schedule is not null) Schedule.Parse(spec.Schedule);
         string sampler = (spec.Sampler ?? (optimizer.Info.FullBatch && spec.BatchSize is null ? "full" : "shuffle")).Trim().ToLowerInvariant();
-        if (!SamplerKinds.Contains(sampler))
+        if (!SamplerKinds.Contains(sampler) && !Recipe.RecipeData.IsRecipeSampler(sampler))
             throw new ConfigurationException($"Unknown sampler '{spec.Sampler}'; valid: {string.Join(", ", SamplerKinds)}.");
         int epochs = spec.Epochs ?? problem.DefaultEpochs;
         Positive(epochs, "--epochs", allowZero: true);
@@ -93,6 +93,7 @@ public sealed class ResolvedRun
             BatchSize = batch,
             Sampler = sampler,
             Monitor = monitor.Name,
+            Recipe = Recipe.RecipeSetup.Resolve(spec),
         };
         return new ResolvedRun(completed, problem, optimizer.Info, groups, l2On, monitor);
     }

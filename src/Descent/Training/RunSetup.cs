@@ -50,15 +50,17 @@ public sealed class RunSetup
     {
         var spec = run.Spec;
         var problem = run.Problem;
-        var data = Limit(problem.LoadData(new ProblemContext(spec.DataDir, ValidationFraction: spec.ValidationFraction)), spec);
+        var data = Recipe.RecipeData.Normalize(Limit(problem.LoadData(new ProblemContext(spec.DataDir, ValidationFraction: spec.ValidationFraction)), spec), spec.Recipe);
+        RequireValidation(spec, data);
         var model = problem.BuildModel(spec.Seed);
+        Recipe.RecipeInit.Apply(model, spec.Recipe, problem, data, spec.Seed);
         var penalties = problem.Penalties.ToList();
         if (run.L2On is not null) penalties.Add(Penalty.L2(spec.L2, run.L2On));
         var objective = new Objective(model, problem.Loss, [.. penalties]);
         var optimizer = OptimizerFactory.Create(spec.Optimizer, spec.Settings);
         if (spec.Schedule is not null) optimizer.Schedule = Schedule.Parse(spec.Schedule);
         optimizer.Init(model.Flatten(), run.Groups);
-        var sampler = CreateSampler(spec, data.Train.Count);
+        var sampler = Recipe.RecipeData.Sampler(spec, data.Train) ?? CreateSampler(spec, data.Train.Count);
         var parts = new TrainingParts(model, objective, optimizer, sampler, data, problem.IsClassification);
         var options = new TrainerOptions
         {
@@ -80,8 +82,22 @@ public sealed class RunSetup
         if (optimizer.Average is not null) callbacks.Add(new PolyakEvaluation());
         if (spec.LogEvery > 0) callbacks.Add(new GradientNormLog(spec.LogEvery));
         if (spec.CurvatureEvery > 0) callbacks.Add(new CurvatureMonitor(spec.CurvatureEvery));
+        if (Recipe.RecipeSetup.Augmentation(spec) is { } augmentation) callbacks.Add(augmentation);
         callbacks.AddRange(extraCallbacks ?? []);
         return new RunSetup(run, parts, options, callbacks);
+    }
+
+    /// <summary>Early stopping, best-weight restoring and reduce-on-plateau act on the validation metric: refuses them
+    /// when the run has no validation set (e.g. <c>--val-fraction 0</c>) instead of letting them act on a missing value.</summary>
+    /// <exception cref="ConfigurationException">One of them without a validation set.</exception>
+    private static void RequireValidation(RunSpec spec, DataSplits data)
+    {
+        if (data.Validation.Count > 0) return;
+        string? what = spec.EarlyStopping is not null ? "--early-stopping" : spec.RestoreBest ? "--restore-best"
+            : spec.Schedule is { } s && s.Contains("plateau", StringComparison.OrdinalIgnoreCase) ? "the plateau schedule" : null;
+        if (what is not null)
+            throw new ConfigurationException($"{what} watches the validation {spec.Monitor.Replace("val_", "")}, but this run has no validation set " +
+                $"(--val-fraction {spec.ValidationFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}); give --val-fraction > 0 (e.g. 0.1), or leave {what} out.");
     }
 
     /// <summary>A seed for one purpose derived from the run's seed (so streams never overlap).</summary>

@@ -95,6 +95,10 @@ public sealed record RunSpec
     /// <exception cref="ConfigurationException">An unknown name, an invalid setting or schedule, or a number out of range.</exception>
     public ResolvedRun Resolve() => ResolvedRun.From(this);
 
+    /// <summary>Data and initialization beyond the problem's defaults (CSV data, normalization, augmentation,
+    /// weight and bias schemes); <see cref="Recipe.RunRecipe.None"/> by default.</summary>
+    public Recipe.RunRecipe Recipe { get; init; } = Descent.Training.Recipe.RunRecipe.None;
+
     /// <summary>
     /// The fields that differ between this spec and <paramref name="other"/> among those that define the
     /// trajectory (problem, optimizer, settings, parameter groups, schedule, batch size, seed, sampler, data,
@@ -122,6 +126,7 @@ public sealed record RunSpec
         Check("l2", L2.ToString("R", CultureInfo.InvariantCulture), other.L2.ToString("R", CultureInfo.InvariantCulture));
         Check("l2-on", L2 > 0 ? L2On ?? DefaultL2On : null, other.L2 > 0 ? other.L2On ?? DefaultL2On : null);
         if (SyncBatchNorm != other.SyncBatchNorm) d.Add($"sync-batchnorm: {SyncBatchNorm} vs {other.SyncBatchNorm}".ToLowerInvariant());
+        Check("recipe", Recipe.Text, other.Recipe.Text);
         return d;
     }
 

@@ -44,7 +44,14 @@ public static class RunSummary
             foreach (var g in spec.Groups) w.WriteStringValue(g);
             w.WriteEndArray();
         }
+        if (spec is not null) w.WriteNumber("l2", spec.L2);
         if (spec is { L2: > 0 }) w.WriteString("l2_on", spec.L2On ?? RunSpec.DefaultL2On);
+        if (spec?.Recipe is { IsEmpty: false } recipe)
+        {
+            w.WriteStartObject("recipe");
+            foreach (var (k, v) in recipe.Fields()) w.WriteString(k, v);
+            w.WriteEndObject();
+        }
         if (spec is not null) w.WriteNumber("seed", spec.Seed);
         else w.WriteNull("seed");
         w.WriteNumber("epochs", context.Epochs);

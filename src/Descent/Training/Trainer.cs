@@ -150,7 +150,9 @@ public sealed partial class Trainer
         {
             using var shard = LocalShard(ref indices);
             var batch = parts.Data.Train.Batch(indices);
-            parts.Objective.SetBatch(batch.Inputs, batch.Labels is { } labels ? Targets.FromClasses(labels)
+            var inputs = batch.Inputs;
+            foreach (var c in callbacks) inputs = c.OnTrainBatch(context, inputs);
+            parts.Objective.SetBatch(inputs, batch.Labels is { } labels ? Targets.FromClasses(labels)
                 : Targets.FromTensor(batch.Targets ?? throw new ConfigurationException($"{parts.Data.Train.Name} has neither labels nor targets.")));
             r = parts.Optimizer.Step(StepObjective);
             loss = parallel?.Objective.LastLoss ?? parts.Objective.LastLoss;

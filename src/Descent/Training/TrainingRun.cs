@@ -15,8 +15,9 @@ namespace Descent.Training;
 /// <param name="ResumeFrom">Resume from this checkpoint file instead of the directory's latest (<c>--resume-from</c>,
 /// e.g. <c>checkpoint-prev.safetensors</c> when the latest is damaged); implies <paramref name="Resume"/>.</param>
 /// <param name="Communicator">The processes training together (data parallelism); null: this process alone.</param>
+/// <param name="Callbacks">More callbacks to run after the run's own (e.g. a comparison's progress display).</param>
 public sealed record RunIo(string RunDirectory, bool Resume, bool Overwrite, TextWriter Output, bool Interactive = false, string? ResumeCommand = null,
-    bool ShowGroups = false, string? ResumeFrom = null, Communicator? Communicator = null);
+    bool ShowGroups = false, string? ResumeFrom = null, Communicator? Communicator = null, IReadOnlyList<ITrainingCallback>? Callbacks = null);
 
 /// <summary>
 /// A training run in a run directory, as <c>descent train</c> does it: checks the spec, refuses to clobber
@@ -137,7 +138,7 @@ public static class TrainingRun
     {
         string dir = io.RunDirectory;
         var latest = CheckpointFile.LatestPath(dir);
-        var setup = resolved.Build(dir, [progress], comm.Size > 1 ? comm : null);
+        var setup = resolved.Build(dir, [progress, .. io.Callbacks ?? []], comm.Size > 1 ? comm : null);
         var data = setup.Parts.Data;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"data: {data.Source}; using {data.Train.Count:N0} train / {data.Validation.Count:N0} validation / {data.Test.Count:N0} test examples"));

@@ -4,7 +4,7 @@ namespace Descent.Tests.Cli;
 
 /// <summary>Runs the <c>descent</c> command in-process (<see cref="Descent.Cli.Cli.Run(string[], TextWriter, TextWriter)"/>)
 /// or as a real child process (<c>dotnet Descent.Cli.dll …</c>).</summary>
-internal static class CliRunner
+public static class CliRunner
 {
     /// <summary>What a run printed and returned.</summary>
     public sealed record Outcome(int Code, string Out, string Err)
