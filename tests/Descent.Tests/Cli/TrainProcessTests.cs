@@ -32,13 +32,15 @@ public sealed class UninterruptedRun : IDisposable
 /// </summary>
 public sealed class TrainProcessTests(UninterruptedRun straight) : IClassFixture<UninterruptedRun>, IDisposable
 {
-    private const int TotalSteps = 240; // 4 epochs of 60 steps
+    // 4 epochs of 240 steps: long enough that a SIGINT sent after the first checkpoint is handled before the run
+    // ends even on a loaded machine (the runtime dispatches signal handlers on a pool thread)
+    private const int TotalSteps = 960;
     private readonly TempDirectory dir = new();
 
     public void Dispose() => dir.Dispose();
 
     internal static string[] Args(string outDir, params string[] extra) =>
-        ["train", "--problem", "deep_plain", "--optimizer", "adam", "--set", "lr=0.001", "--epochs", "4", "--batch-size", "32",
+        ["train", "--problem", "deep_plain", "--optimizer", "adam", "--set", "lr=0.001", "--epochs", "4", "--batch-size", "8",
          "--limit-train", "1920", "--limit-eval", "300", "--checkpoint-every", "7", "--seed", "5", "--out", outDir, .. extra];
 
     [DllImport("libc", SetLastError = true)]
