@@ -42,7 +42,7 @@ internal sealed class KfacLayer
     /// loss <paramref name="outputGrad"/>) to the moving averages with weight 1 − ε, ε = min(1 − 1/k, decay).</summary>
     public void Accumulate(Tensor input, Tensor outputGrad, int batch, double decay)
     {
-        var (rowsA, rowsG) = Layer is Conv2d c ? ConvRows(c, input, outputGrad) : (LinearRows(input), outputGrad.Reshape(-1, Out));
+        var (rowsA, rowsG) = Layer is Conv2d c ? ConvolutionRows.Build(c, input, outputGrad, Bias is not null) : (LinearRows(input), outputGrad.Reshape(-1, Out));
         int positions = rowsA.Shape[0];
         var aNew = Tensor.MatMul(rowsA, rowsA, transA: true).ToDoubleArray();
         var gNew = Tensor.MatMul(rowsG, rowsG, transA: true).ToDoubleArray();
@@ -70,41 +70,6 @@ internal sealed class KfacLayer
             rows.SetRaw(r * DimA + In, 1);
         }
         return rows;
-    }
-
-    /// <summary>The patch rows [N·P, C·KH·KW (+1)] of a convolution's input and the output-gradient rows [N·P, O].</summary>
-    private (Tensor, Tensor) ConvRows(Conv2d conv, Tensor input, Tensor outputGrad)
-    {
-        int n = input.Shape[0], ch = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
-        int oh = outputGrad.Shape[2], ow = outputGrad.Shape[3], p = oh * ow;
-        var (kh, kw) = conv.Kernel;
-        var x = input.ToDoubleArray();
-        var rows = new double[n * p * DimA];
-        for (int b = 0; b < n; b++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    int row = (b * p + oy * ow + ox) * DimA;
-                    for (int c = 0; c < ch; c++)
-                        for (int i = 0; i < kh; i++)
-                        {
-                            int iy = oy * conv.Stride.H - conv.Padding.H + i * conv.Dilation.H;
-                            for (int j = 0; j < kw; j++)
-                            {
-                                int ix = ox * conv.Stride.W - conv.Padding.W + j * conv.Dilation.W;
-                                if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-                                    rows[row + (c * kh + i) * kw + j] = x[((b * ch + c) * h + iy) * w + ix];
-                            }
-                        }
-                    if (Bias is not null) rows[row + In] = 1;
-                }
-        var g = outputGrad.ToDoubleArray();
-        var grows = new double[n * p * Out];
-        for (int b = 0; b < n; b++)
-            for (int o = 0; o < Out; o++)
-                for (int t = 0; t < p; t++) grows[(b * p + t) * Out + o] = g[(b * Out + o) * p + t];
-        var dtype = input.DType;
-        return (Tensor.Wrap(rows, n * p, DimA).To(dtype), Tensor.Wrap(grows, n * p, Out).To(dtype));
     }
 
     /// <summary>Recomputes the damped inverses from the current factors.</summary>
