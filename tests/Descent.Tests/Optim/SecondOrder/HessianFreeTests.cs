@@ -13,6 +13,45 @@ public sealed class HessianFreeTests
 {
     private static Dictionary<string, string> S(params string[] kv) => kv.ToDictionary(s => s.Split('=')[0], s => s.Split('=')[1]);
 
+    [Theory]
+    [InlineData(0.1, 1.5)]       // ρ < ¼: the model overpromised, λ ← 3/2·λ
+    [InlineData(-2.0, 1.5)]      // the objective rose
+    [InlineData(double.NaN, 1.5)]
+    [InlineData(0.25, 1.0)]      // ¼ ≤ ρ ≤ ¾: λ stays
+    [InlineData(0.5, 1.0)]
+    [InlineData(0.75, 1.0)]
+    [InlineData(0.9, 2.0 / 3)]   // ρ > ¾: λ ← 2/3·λ
+    [InlineData(1.7, 2.0 / 3)]
+    public void LevenbergMarquardt_FollowsMartensThresholds(double rho, double factor)
+    {
+        Assert.Equal(0.3 * factor, LevenbergMarquardt.Adjust(0.3, rho), 14);
+    }
+
+    [Fact]
+    public void CgBacktracking_KeepsTheIteratesAtTheCeilingsOfPowersOf13()
+    {
+        // ⌈1.3ʲ⌉ for j = 0 … 11: 1, 2, 2, 3, 3, 4, 5, 7, 9, 11, 14, 18 (duplicates kept once), then the last.
+        Assert.Equal([1, 2, 3, 4, 5, 7, 9, 11, 14, 18, 20], CgBacktracking.Grid(20));
+        Assert.Equal([1, 2, 3, 4, 5, 7, 9, 11, 14, 18], CgBacktracking.Grid(18));
+        var onGrid = Enumerable.Range(1, 30).Where(CgBacktracking.OnGrid).ToArray();
+        Assert.Equal([1, 2, 3, 4, 5, 7, 9, 11, 14, 18, 24], onGrid);
+    }
+
+    [Fact]
+    public void CgBacktracking_ScansBackWhileTheObjectiveDecreases()
+    {
+        double[] f = [5, 3, 2, 4, 6];
+        var evaluated = new List<int>();
+        var (index, value, evaluations) = CgBacktracking.Choose(f.Length, k => { evaluated.Add(k); return f[k]; });
+        Assert.Equal(2, index);
+        Assert.Equal(2, value);
+        Assert.Equal([4, 3, 2, 1], evaluated);    // stops at the first iterate that is no better
+        Assert.Equal(4, evaluations);
+        // The last iterate is kept when the earlier ones are worse; a non-finite one is never kept.
+        Assert.Equal(2, CgBacktracking.Choose(3, k => new[] { 3.0, 2, 1 }[k]).Index);
+        Assert.Equal(0, CgBacktracking.Choose(3, k => new[] { 1.0, 2, double.NaN }[k]).Index);
+    }
+
     /// <summary>A = SBS with B well conditioned and S a diagonal spanning four orders of magnitude: plain CG
     /// suffers the scaling, CG preconditioned by diag A removes it.</summary>
     [Fact]
