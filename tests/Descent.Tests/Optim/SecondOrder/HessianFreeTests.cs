@@ -95,4 +95,45 @@ public sealed class HessianFreeTests
         Assert.Equal(phi0, r.InitialValue, 12);
         Assert.True(r.Value < r.InitialValue);
     }
+
+    private static (Objective Objective, Tensor X, int[] Y) Classifier(bool conv, ulong seed, params Penalty[] penalties)
+    {
+        var rng = new Rng(seed);
+        Module model = conv
+            ? new Sequential(new Conv2d(2, 3, 3, padding: 1, rng: rng, dtype: DType.Float64), new Tanh(), new Flatten(),
+                new Linear(3 * 4 * 4, 3, rng: rng, dtype: DType.Float64))
+            : new Sequential(new Linear(4, 6, rng: rng, dtype: DType.Float64), new Tanh(), new Linear(6, 3, rng: rng, dtype: DType.Float64));
+        var x = (conv ? Tensor.Randn(new Shape(12, 2, 4, 4), rng, dtype: DType.Float64) : Tensor.Randn(new Shape(12, 4), rng, dtype: DType.Float64)).CloneUnscoped();
+        var y = Enumerable.Range(0, 12).Select(i => i % 3).ToArray();
+        var objective = new Objective(model, new CrossEntropy(), penalties);
+        objective.SetBatch(x, y);
+        return (objective, x, y);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EmpiricalFisherDiagonal_IsTheMeanOfSquaredPerExampleGradients_PlusThePenaltysCurvature(bool conv)
+    {
+        double l2 = 0.03;
+        var (objective, x, y) = Classifier(conv, 3, Penalty.L2(l2));
+        var model = objective.Model;
+        var diagonal = EmpiricalFisherDiagonal.Compute(model, objective.Loss, objective.Penalties, x, objective.Targets, 1);
+        // Reference: one example at a time, the loss alone (no penalty), its gradient squared.
+        int n = y.Length, p = model.Flat.Count;
+        var expected = new double[p];
+        var single = new Objective(model, new CrossEntropy());
+        for (int e = 0; e < n; e++)
+        {
+            single.SetBatch(x.Narrow(0, e, 1), new[] { y[e] });
+            single.Evaluate();
+            var g = model.Flat.Grads.ToDoubleArray();
+            for (int i = 0; i < p; i++) expected[i] += g[i] * g[i] / n;
+        }
+        // λ‖W‖² has the Hessian 2λ on the weights, 0 on the biases.
+        foreach (var slot in model.Flat.Slots.Where(s => s.Parameter.Kind == ParameterKind.Weight))
+            for (int i = 0; i < slot.Length; i++) expected[slot.Offset + i] += 2 * l2;
+        Assert.Equal(p, diagonal.Length);
+        for (int i = 0; i < p; i++) Assert.Equal(expected[i], diagonal[i], 1e-10 * Math.Max(1, expected[i]));
+    }
 }
