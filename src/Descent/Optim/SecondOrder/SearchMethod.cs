@@ -50,6 +50,10 @@ public abstract class SearchMethod : Optimizer
     /// statistics passes or Gauss-Newton products count here). Reset at the start of every step.</summary>
     protected int CurvatureWork { get; set; }
 
+    /// <summary>Function evaluations on objectives the step's counters do not see (e.g. Hessian-free's f on the
+    /// curvature examples for ρ), added to nfev. Reset at the start of every step.</summary>
+    protected int EvaluationWork { get; set; }
+
     /// <summary>All <see cref="CurvatureWork"/> so far (what a run adds to the objective's own product count).</summary>
     public long UncountedCurvatureWork { get; private set; }
 
@@ -84,6 +88,7 @@ public abstract class SearchMethod : Optimizer
             throw new InvalidOperationException($"{Name}: the objective's parameters are not the ones this optimizer was initialized with.");
         int f0 = objective.FunctionEvaluations, g0 = objective.GradientEvaluations, h0 = objective.HessianVectorProducts;
         CurvatureWork = 0;
+        EvaluationWork = 0;
         double value;
         if (FixedObjective && cacheValid && FlatVector.SameValues(cachedPoint!, p.Values))
         {
@@ -137,7 +142,7 @@ public abstract class SearchMethod : Optimizer
     }
 
     private SearchResult Report(IObjective o, int f0, int g0, int h0, SearchStatus status, string message, double value, double gnorm) =>
-        new(status, message, 1, o.FunctionEvaluations - f0, o.GradientEvaluations - g0,
+        new(status, message, 1, o.FunctionEvaluations - f0 + EvaluationWork, o.GradientEvaluations - g0,
             o.HessianVectorProducts - h0 + CurvatureWork, value, gnorm);
 
     /// <summary>

@@ -54,7 +54,8 @@ public sealed class NetworkMethodTests
         var objective = Problem();
         var hf = (HessianFree)OptimizerFactory.Create("hessian-free", S("damping=100"), objective.Parameters);
         hf.Step(objective);
-        Assert.Equal(0, hf.LastStep!.CurvatureProducts - hf.LastSolve!.Iterations - 1);   // one product for r₀, one per iteration
+        // one product for r₀, one per iteration, one pass for the preconditioner's Fisher diagonal
+        Assert.Equal(0, hf.LastStep!.CurvatureProducts - hf.LastSolve!.Iterations - 2);
         Assert.Equal(0, objective.HessianVectorProducts);                                     // Gv products, not Hv
         Assert.True(hf.LastRho > 0.75, $"ρ = {hf.LastRho}");                                 // heavy damping: the model is trusted
         Assert.Equal(100 * 2.0 / 3, hf.Damping, 10);                                        // so λ falls by 2/3
