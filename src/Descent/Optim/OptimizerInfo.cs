@@ -29,6 +29,11 @@ public sealed record OptimizerInfo(string Name, string Summary, string Update, s
     /// this to default the batch size to the whole training set.</summary>
     public bool FullBatch { get; init; }
 
+    /// <summary>The mini-batch size the method is meant for, when larger than a problem's default (Hessian-free
+    /// solves a quadratic model of each batch, which needs thousands of examples, not Adam's 128); a trainer
+    /// uses it when no batch size is given. Null: the problem's default.</summary>
+    public int? PreferredBatchSize { get; init; }
+
     /// <summary>True if <c>variant=pytorch</c> reproduces a torch.optim optimizer.</summary>
     public bool HasPytorchVariant => Keys.Any(k => k.Key == "variant");
 

@@ -61,7 +61,7 @@ public sealed class ResolvedRun
             throw new ConfigurationException($"Unknown sampler '{spec.Sampler}'; valid: {string.Join(", ", SamplerKinds)}.");
         int epochs = spec.Epochs ?? problem.DefaultEpochs;
         Positive(epochs, "--epochs", allowZero: true);
-        int? batch = sampler switch { "full" => null, "online" => 1, _ => spec.BatchSize ?? problem.DefaultBatchSize };
+        int? batch = sampler switch { "full" => null, "online" => 1, _ => spec.BatchSize ?? Math.Max(problem.DefaultBatchSize, optimizer.Info.PreferredBatchSize ?? 0) };
         if (batch is int b) Positive(b, "--batch-size");
         if (spec.LimitTrain is int lt) Positive(lt, "--limit-train");
         if (spec.LimitEval is int le) Positive(le, "--limit-eval");

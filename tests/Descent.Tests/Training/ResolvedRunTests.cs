@@ -34,6 +34,16 @@ public class ResolvedRunTests
         Assert.Null(run.Spec.BatchSize);
     }
 
+    [Fact]
+    public void ALargeBatchMethodWithoutABatchSizeGetsItsPreferredOne()
+    {
+        int preferred = Descent.Optim.SecondOrder.HessianFree.Definition.PreferredBatchSize!.Value;
+        Assert.True(preferred > 128);
+        Assert.Equal(preferred, new RunSpec { Problem = "fmnist_mlp", Optimizer = "hessian-free" }.Resolve().Spec.BatchSize);
+        Assert.Equal(128, new RunSpec { Problem = "fmnist_mlp", Optimizer = "hessian-free", BatchSize = 128 }.Resolve().Spec.BatchSize);
+        Assert.Equal(128, new RunSpec { Problem = "fmnist_mlp", Optimizer = "adam" }.Resolve().Spec.BatchSize);
+    }
+
     [Theory]
     [InlineData("fmnist_mlp", "adam", "lr=-1", "lr must be a number ≥ 0")]
     [InlineData("fmnist_mlp", "adma", "", "Unknown optimizer 'adma'")]
