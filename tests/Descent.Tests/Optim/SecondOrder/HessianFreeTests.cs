@@ -165,4 +165,32 @@ public sealed class HessianFreeTests
         Assert.True(Enumerable.Range(0, g.Length).Max(i => Math.Abs(full[i] + lambda * delta[i] + g[i])) > 1e-4,
             "the whole batch's Gauss-Newton matrix solves it too: the test cannot tell which examples were used");
     }
+
+    /// <summary>ρ compares the decrease of f on the curvature examples with the decrease the undamped model
+    /// gᵀp + ½pᵀG_c p predicts (the damping term ½λ‖p‖² is what ρ judges, so it is not in the model).</summary>
+    [Fact]
+    public void ReductionRatio_IsTheCurvatureExamplesDecrease_OverTheUndampedModel()
+    {
+        var (objective, x, y) = Classifier(false, 6);
+        int m = 5;
+        var hf = (HessianFree)OptimizerFactory.Create("hessian-free", S("damping=0.5", $"curvature_batch={m}", "cg_max_iter=3", "backtrack=false",
+            "line_search=none", "warm_decay=0"), objective.Parameters);
+        var subset = new Objective(objective.Model, new CrossEntropy());
+        subset.SetBatch(x.Narrow(0, 0, m), y[..m]);
+        var theta0 = objective.Parameters.Values.ToDoubleArray();
+        double f0 = subset.Evaluate(computeGradient: false);
+        objective.Evaluate();
+        var g = objective.Parameters.Grads.ToDoubleArray();
+        var ggn = CurvatureOperator.Create(CurvatureKind.GaussNewton, subset);
+        hf.Step(objective);
+        double f1 = subset.Evaluate(computeGradient: false);
+        var p = objective.Parameters.Values.ToDoubleArray().Zip(theta0, (a, b) => a - b).ToArray();
+        objective.Parameters.Values.CopyFrom(Tensor.From(theta0, theta0.Length));
+        var gp = ggn.Apply(p);
+        double model = 0;
+        for (int i = 0; i < p.Length; i++) model += g[i] * p[i] + 0.5 * p[i] * gp[i];
+        Assert.True(model < 0);
+        Assert.Equal((f1 - f0) / model, hf.LastRho, 1e-8);
+        Assert.Equal(LevenbergMarquardt.Adjust(0.5, hf.LastRho), hf.Damping, 14);
+    }
 }
