@@ -8,9 +8,13 @@ namespace Descent.Cli.Bench;
 /// <param name="Steps">Steps per timed window.</param>
 /// <param name="Windows">Timed windows (the step time is the median of the window means).</param>
 /// <param name="WarmupSteps">Untimed steps first (JIT, pool, caches).</param>
+/// <param name="WarmupSeconds">The warm-up goes on in windows of <paramref name="WarmupSteps"/> until this much
+/// time has passed, so the timed steps run the JIT's optimized code: .NET first compiles a method quickly and
+/// recompiles it optimized after it has run a while (tiered compilation), which takes on the order of a
+/// hundred steps of a training loop.</param>
 /// <param name="BatchSize">Examples per step; null for the problem's default.</param>
 /// <param name="FullEpoch">Also train one full epoch, counting allocations and collections over it.</param>
-internal sealed record BenchSettings(int Steps, int Windows, int WarmupSteps, int? BatchSize, bool FullEpoch);
+internal sealed record BenchSettings(int Steps, int Windows, int WarmupSteps, int? BatchSize, bool FullEpoch, double WarmupSeconds = 0);
 
 /// <summary>What <c>descent bench</c> measured for one problem.</summary>
 internal sealed record ProblemResult(
@@ -47,7 +51,9 @@ internal static class ProblemBench
         var problem = ProblemCatalog.Create(c.Problem);
         var runner = new StepRunner(c, problem, data.Train, s.BatchSize ?? problem.DefaultBatchSize);
         var flops = FlopCount.Of(runner.Model, WithBatch(data.Train, runner.BatchSize));
+        var warm = System.Diagnostics.Stopwatch.StartNew();
         runner.Window(s.WarmupSteps);
+        while (warm.Elapsed.TotalSeconds < s.WarmupSeconds) runner.Window(Math.Max(1, s.WarmupSteps));
         peer?.Load(c.Problem, runner.BatchSize, s.WarmupSteps);
 
         var ours = new List<PhaseTimes>();
@@ -61,8 +67,10 @@ internal static class ProblemBench
             long before = GC.GetTotalAllocatedBytes(precise: true);
             ours.Add(runner.Window(s.Steps));
             bytes.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)s.Steps);
-            if (peer is not null) theirs.Add(peer.Window(s.Steps));
+            // the SGEMM sample right after our own window, before the peer's: PyTorch's OpenMP threads keep
+            // spinning for a while after its window and would slow a sample taken then
             peaks.Add(sgemm.Sample());
+            if (peer is not null) theirs.Add(peer.Window(s.Steps));
         }
         // (the peer runs in another process: its windows allocate nothing here, and collections here during
         // them would be ours)

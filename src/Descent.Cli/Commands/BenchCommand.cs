@@ -23,7 +23,8 @@ public static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "a short smoke run: batch 16, 2 windows of 2 steps, a small SGEMM" };
         var steps = new Option<int?>("--steps") { Description = "steps per timed window (default 30)" };
         var windows = new Option<int?>("--windows") { Description = "timed windows per problem; the step time is their median (default 7)" };
-        var warmup = new Option<int?>("--warmup") { Description = "untimed steps before the windows (default 10)" };
+        var warmup = new Option<int?>("--warmup") { Description = "untimed steps before the windows (default 10, repeated until --warmup-seconds have passed)" };
+        var warmupSeconds = new Option<double?>("--warmup-seconds") { Description = "keep warming up for at least this long, so the JIT has optimized the step's code (default 3; 0 with --quick)" };
         var batch = new Option<int?>("--batch-size") { Description = "examples per step (default: each problem's)" };
         var epoch = new Option<bool>("--epoch") { Description = "also train one full epoch per problem: its wall time, and allocations and collections counted over it" };
         var tta = new Option<bool>("--time-to-accuracy") { Description = "also measure the wall time to 0.88 test accuracy (fmnist_mlp, Adam) and 0.91 (fmnist_2c2d, momentum); long" };
@@ -39,7 +40,7 @@ public static class BenchCommand
         var plot = new Option<string>("--plot") { Description = "with --scale: write the projection as an SVG figure" };
 
         var cmd = new Command("bench", "Time a training step of every benchmark problem against the GEMM roofline and PyTorch, measured in the same run; with --scale, the data-parallel scaling benchmark.");
-        foreach (var o in new Option[] { problems, quick, steps, windows, warmup, batch, epoch, tta, ttaEpochs, threads, dataDir, python, noPeer, scale, worker, gbps, latency, plot })
+        foreach (var o in new Option[] { problems, quick, steps, windows, warmup, warmupSeconds, batch, epoch, tta, ttaEpochs, threads, dataDir, python, noPeer, scale, worker, gbps, latency, plot })
             cmd.Options.Add(o);
         cmd.SetAction(pr =>
         {
@@ -51,7 +52,8 @@ public static class BenchCommand
             }
             var settings = new BenchSettings(
                 Positive(pr.GetValue(steps) ?? (q ? 2 : 30), "--steps"), Positive(pr.GetValue(windows) ?? (q ? 2 : 7), "--windows"),
-                Math.Max(0, pr.GetValue(warmup) ?? (q ? 1 : 10)), pr.GetValue(batch) ?? (q ? 16 : null), pr.GetValue(epoch));
+                Math.Max(0, pr.GetValue(warmup) ?? (q ? 1 : 10)), pr.GetValue(batch) ?? (q ? 16 : null), pr.GetValue(epoch),
+                NonNegative(pr.GetValue(warmupSeconds) ?? (q ? 0 : 3), "--warmup-seconds"));
             if (settings.BatchSize is int b) Positive(b, "--batch-size");
             var cases = pr.GetValue(problems) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(BenchCase.Find).ToArray() : BenchCase.All.ToArray();
             using var limit = TrainCommand.ThreadOption(pr.GetValue(threads));
@@ -62,6 +64,9 @@ public static class BenchCommand
         });
         return cmd;
     }
+
+    private static double NonNegative(double value, string name) =>
+        value >= 0 && double.IsFinite(value) ? value : throw new ConfigurationException($"{name} must be a non-negative number of seconds, got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
 
     internal static int Positive(int value, string name) =>
         value >= 1 ? value : throw new ConfigurationException($"{name} must be at least 1, got {value}.");
@@ -82,7 +87,7 @@ internal sealed class BenchRun(TextWriter output, BenchSettings settings, bool q
         var (peer, reason) = python is null ? (null, "skipped (--no-peer)") : TorchPeer.Start(python, threads, fashionDir);
         using var _ = peer;
         output.WriteLine(peer is null ? $"PyTorch reference: none — {reason}" : $"PyTorch reference: {peer.Banner}");
-        output.WriteLine($"timing: {settings.Windows} windows of {settings.Steps} steps after {settings.WarmupSteps} warm-up steps" +
+        output.WriteLine($"timing: {settings.Windows} windows of {settings.Steps} steps after at least {settings.WarmupSteps} warm-up steps and {settings.WarmupSeconds:0.#} s" +
             (peer is null ? "" : ", alternating with PyTorch's windows") + "; medians of the window means");
         output.Flush();
 

@@ -57,6 +57,7 @@ public class BenchCommandTests
     [InlineData("--steps", "0", "--steps must be at least 1")]
     [InlineData("--problems", "mnist_resnet", "the benchmark problems are fmnist_logreg, fmnist_mlp, fmnist_2c2d, deep_skip_bn, lstm_adding")]
     [InlineData("--threads", "0", "--threads must be at least 1")]
+    [InlineData("--warmup-seconds", "-1", "--warmup-seconds must be a non-negative number of seconds")]
     public void BadOptions_AreOneLineErrors(string option, string value, string message)
     {
         var r = CliRunner.Run("bench", "--quick", "--no-peer", option, value);
