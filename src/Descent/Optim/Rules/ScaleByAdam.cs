@@ -12,7 +12,7 @@ namespace Descent.Optim.Rules;
 /// </summary>
 public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
 {
-    private double b1, b2, eps, bc1, sqrtBc2, fold, scale, c1, c2;
+    private double b1, b2, eps, bc1, sqrtBc2, scale, c1, c2;
     private bool amsgrad;
     private int slot;
 
@@ -51,7 +51,6 @@ public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
     {
         bc1 = 1 - Math.Pow(b1, step.Step);
         sqrtBc2 = Math.Sqrt(1 - Math.Pow(b2, step.Step));
-        fold = 1;
         scale = 1 / bc1;
     }
 
@@ -61,7 +60,6 @@ public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
     /// <inheritdoc />
     public bool Fold(double factor)
     {
-        fold = factor;
         scale = factor / bc1;
         return true;
     }

@@ -10,7 +10,7 @@ namespace Descent.Optim.Rules;
 /// </summary>
 public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
 {
-    private double b1, b2, eps, bc1, fold, scale, c1;
+    private double b1, b2, eps, bc1, scale, c1;
     private int slot;
 
     /// <inheritdoc />
@@ -39,7 +39,6 @@ public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
     public void Prepare(in RuleStep step)
     {
         bc1 = 1 - Math.Pow(b1, step.Step);
-        fold = 1;
         scale = 1 / bc1;
     }
 
@@ -49,7 +48,6 @@ public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
     /// <inheritdoc />
     public bool Fold(double factor)
     {
-        fold = factor;
         scale = factor / bc1;
         return true;
     }

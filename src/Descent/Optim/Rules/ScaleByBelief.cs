@@ -14,7 +14,7 @@ namespace Descent.Optim.Rules;
 /// </summary>
 public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
 {
-    private double b1, b2, eps, bc1, sqrtBc2, fold, scale, c1, c2;
+    private double b1, b2, eps, bc1, sqrtBc2, scale, c1, c2;
     private int slot;
 
     /// <inheritdoc />
@@ -45,7 +45,6 @@ public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
     {
         bc1 = 1 - Math.Pow(b1, step.Step);
         sqrtBc2 = Math.Sqrt(1 - Math.Pow(b2, step.Step));
-        fold = 1;
         scale = 1 / bc1;
     }
 
@@ -55,7 +54,6 @@ public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
     /// <inheritdoc />
     public bool Fold(double factor)
     {
-        fold = factor;
         scale = factor / bc1;
         return true;
     }
