@@ -15,11 +15,8 @@ public partial class Tensor
         var dims = Shape.ToArray();
         dims[0] = indices.Length;
         var o = Empty(new Shape(dims), DType);
-        for (int r = 0; r < indices.Length; r++)
-        {
-            if (DType == DType.Float32) Floats.Slice(indices[r] * inner, inner).CopyTo(o.Floats.Slice(r * inner, inner));
-            else Doubles.Slice(indices[r] * inner, inner).CopyTo(o.Doubles.Slice(r * inner, inner));
-        }
+        if (DType == DType.Float32) Kernels.GatherRows.Run<float>(Floats, inner, indices, o.Floats);
+        else Kernels.GatherRows.Run<double>(Doubles, inner, indices, o.Doubles);
         if (Autodiff.ShouldRecord(this))
             Autodiff.Record(o, "IndexRows", [this], (g, _) => [g.IndexAddRows(indices, n)]);
         return o;

@@ -152,6 +152,27 @@ public class ShapeOpsTests
         Assert.Contains("[3, 4, 5]", ex.Message);
     }
 
+    [Theory]
+    [InlineData(DType.Float32, 1)]
+    [InlineData(DType.Float32, 2)]
+    [InlineData(DType.Float64, 2)]
+    public void IndexRowsOfALargeBatchCopiesEveryPickedRow(DType dtype, int threads)
+    {
+        // large enough for the gather to prefetch ahead and split the rows between threads; repeated and
+        // boundary indices included
+        int rows = 3000, inner = 97;
+        var x = Tensor.Empty(new Shape(rows, inner), dtype);
+        for (int i = 0; i < x.Size; i++) x.SetRaw(i, i);
+        var rng = new Random(5);
+        int[] idx = [.. Enumerable.Range(0, 517).Select(_ => rng.Next(rows)), 0, rows - 1, 7, 7];
+        using var _ = Descent.Tensors.Kernels.KernelThreads.Limit(threads);
+        var got = x.IndexRows(idx);
+        Assert.Equal(new[] { idx.Length, inner }, got.Shape.ToArray());
+        for (int r = 0; r < idx.Length; r++)
+            for (int c = 0; c < inner; c += 13)
+                Assert.Equal((double)idx[r] * inner + c, got.GetRaw(r * inner + c));
+    }
+
     [Fact]
     public void IndexRowsAndScatterGather()
     {
