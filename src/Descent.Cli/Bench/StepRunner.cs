@@ -11,7 +11,7 @@ namespace Descent.Cli.Bench;
 
 /// <summary>
 /// Trains a problem step by step the way the trainer does (a <see cref="TensorScope"/> per step, shuffled
-/// batches of fixed size, forward, backward into the flat gradient buffer, the optimizer's update) and times
+/// batches of fixed size, forward, backward into the flat gradient buffer (the trainer's objective does the same), the optimizer's update) and times
 /// each phase of each step. Windows of steps are timed as units so that the caller can interleave them with
 /// the PyTorch peer's windows.
 /// </summary>
@@ -21,6 +21,7 @@ internal sealed class StepRunner
     private readonly Dataset train;
     private readonly Optimizer optimizer;
     private readonly Parameter[] parameters;
+    private readonly Tensor[] gradients;
     private readonly ShuffledSampler sampler;
     private IEnumerator<int[]> batches;
     private int epoch;
@@ -34,6 +35,7 @@ internal sealed class StepRunner
         optimizer = OptimizerFactory.Create(c.Optimizer, c.Settings);
         optimizer.Init(Model.Flat);
         parameters = Model.Flat.Slots.Select(s => s.Parameter).Where(p => p.RequiresGrad).ToArray();
+        gradients = Array.ConvertAll(parameters, p => (Tensor)p.Grad!);
         BatchSize = Math.Min(batchSize, train.Count);
         sampler = new ShuffledSampler(train.Count, BatchSize, seed: 0, dropLast: true);
         batches = sampler.Epoch(0).GetEnumerator();
@@ -69,11 +71,10 @@ internal sealed class StepRunner
             t1 = Stopwatch.GetTimestamp();
             var loss = problem.Loss.Compute(Model.Forward(batch.Inputs), targets);
             t2 = Stopwatch.GetTimestamp();
-            var grads = Autodiff.Grad(loss, parameters);
+            var reached = Autodiff.GradInto(loss, parameters, gradients);
             using (Autodiff.NoGrad())
                 for (int i = 0; i < parameters.Length; i++)
-                    if (grads[i] is { } g) parameters[i].Grad!.CopyFrom(g);
-                    else parameters[i].Grad!.Zero();
+                    if (!reached[i]) gradients[i].Zero();
             t3 = Stopwatch.GetTimestamp();
             optimizer.Step();
             LastLoss = loss.Item();

@@ -68,6 +68,42 @@ public static class Autodiff
         return result;
     }
 
+    /// <summary>
+    /// Writes <c>∂output/∂inputs[i]</c> into <paramref name="destinations"/>[i] (same shape and type; its
+    /// previous contents are overwritten) and returns, for each input, whether the output depends on it
+    /// (destinations of the inputs it does not depend on are left untouched). Rules that can (MatMul) write
+    /// the gradient straight into its destination, so a weight gradient is not computed into a temporary and
+    /// copied: what a training step uses to fill a model's flat gradient buffer. Gradients are values (not
+    /// recorded).
+    /// </summary>
+    /// <exception cref="ShapeException">A destination's shape or type differs from its input's.</exception>
+    public static bool[] GradInto(Tensor output, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> destinations)
+    {
+        if (destinations.Count != inputs.Count)
+            throw new ArgumentException($"GradInto: {inputs.Count} inputs but {destinations.Count} destinations.");
+        var targets = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var x = inputs[i];
+            var d = destinations[i];
+            if (!x.RequiresGrad)
+                throw new InvalidOperationException($"GradInto: input {Describe(x)} does not require gradients.");
+            if (d.Shape != x.Shape || d.DType != x.DType)
+                throw new ShapeException($"GradInto: destination {d.Shape} {d.DType} for input {Describe(x)} {x.DType}.");
+            targets.TryAdd(x, d);
+        }
+        var grads = Run([output], null, false, targets.ContainsKey, destinations: targets);
+        var reached = new bool[inputs.Count];
+        using var _ = NoGrad();
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (!grads.TryGetValue(inputs[i], out var g)) continue;
+            reached[i] = true;
+            if (!ReferenceEquals(g, destinations[i])) destinations[i].CopyFrom(g);
+        }
+        return reached;
+    }
+
     /// <summary>Gradient of a single scalar with respect to several inputs.</summary>
     public static Tensor?[] Grad(Tensor output, IReadOnlyList<Tensor> inputs, bool createGraph = false) =>
         Grad([output], inputs, null, createGraph);
@@ -94,11 +130,14 @@ public static class Autodiff
     }
 
     private static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?>? gradOutputs,
-        bool createGraph, Func<Tensor, bool> isTarget, bool targetValuesUnused = false)
+        bool createGraph, Func<Tensor, bool> isTarget, bool targetValuesUnused = false,
+        IReadOnlyDictionary<Tensor, Tensor>? destinations = null)
     {
         if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
             throw new ArgumentException($"{outputs.Count} outputs but {gradOutputs.Count} output gradients.");
         var order = Relevant(outputs, isTarget, out var relevant);
+        // a destination is offered to a rule only when that rule's contribution is the target's whole gradient
+        var single = destinations is null || createGraph ? null : SingleUse(outputs, order, relevant, destinations);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         using var mode = GradMode.Set(createGraph);
@@ -141,7 +180,12 @@ public static class Autodiff
                 unused = new bool[inputs.Length];
                 for (int i = 0; i < inputs.Length; i++) unused[i] = needs[i] && inputs[i].IsLeaf && isTarget(inputs[i]);
             }
-            var ig = node.Backward(g, new GradRequest(needs, unused));
+            Tensor?[]? into = null;
+            if (single is not null)
+                for (int i = 0; i < inputs.Length; i++)
+                    if (needs[i] && single.Contains(inputs[i]))
+                        (into ??= new Tensor?[inputs.Length])[i] = destinations![inputs[i]];
+            var ig = node.Backward(g, new GradRequest(needs, unused, into));
             for (int i = 0; i < inputs.Length; i++)
             {
                 if (!needs[i] || ig[i] is null) continue;
@@ -169,6 +213,26 @@ public static class Autodiff
         var sum = existing + g;
         if (!createGraph) owned.Add(sum);
         grads[x] = sum;
+    }
+
+    /// <summary>The targets with a destination that exactly one recorded use (one input slot of one relevant
+    /// node, and not an output) leads to.</summary>
+    private static HashSet<Tensor> SingleUse(IReadOnlyList<Tensor> outputs, List<Tensor> order, HashSet<Tensor> relevant,
+        IReadOnlyDictionary<Tensor, Tensor> destinations)
+    {
+        var uses = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        foreach (var y in outputs)
+            if (destinations.ContainsKey(y)) uses[y] = 2;
+        foreach (var t in order)
+        {
+            if (!relevant.Contains(t) || t.GradFn is not { } node) continue;
+            foreach (var x in node.Inputs)
+                if (destinations.ContainsKey(x)) uses[x] = uses.GetValueOrDefault(x) + 1;
+        }
+        var single = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var (x, n) in uses)
+            if (n == 1) single.Add(x);
+        return single;
     }
 
     /// <summary>Non-leaf and leaf tensors reachable from the outputs that lead to a target, in

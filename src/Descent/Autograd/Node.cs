@@ -20,11 +20,13 @@ internal readonly struct GradRequest
 {
     private readonly bool[] needs;
     private readonly bool[]? valueUnused;
+    private readonly Tensor?[]? into;
 
-    public GradRequest(bool[] needs, bool[]? valueUnused = null)
+    public GradRequest(bool[] needs, bool[]? valueUnused = null, Tensor?[]? into = null)
     {
         this.needs = needs;
         this.valueUnused = valueUnused;
+        this.into = into;
     }
 
     /// <summary>True if input <paramref name="input"/> needs a gradient.</summary>
@@ -36,6 +38,12 @@ internal readonly struct GradRequest
     /// <summary>True if the gradient for <paramref name="input"/> will only be differentiated, never read:
     /// the rule may record it without computing its value.</summary>
     public bool ValueUnused(int input) => valueUnused is { } u && input < u.Length && u[input];
+
+    /// <summary>A tensor of the input's shape that the rule may write the gradient of <paramref name="input"/>
+    /// into and return, instead of a new tensor (the caller's gradient buffer: <see cref="Autodiff.GradInto"/>);
+    /// null when none is offered. Offered only when gradients are not recorded and this rule's contribution is
+    /// the input's whole gradient.</summary>
+    public Tensor? Into(int input) => into is { } t && input < t.Length ? t[input] : null;
 }
 
 /// <summary>One recorded operation: its name, inputs and gradient rule.</summary>

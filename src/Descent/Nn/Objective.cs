@@ -95,16 +95,15 @@ public sealed class Objective : IObjective
         var ps = Trainable(flat);
         if (ps.Length > 0 && terms.Total.RequiresGrad)
         {
-            // each gradient overwrites its slice of the flat buffer; only the slices no gradient reaches are
-            // zeroed (one pass over the buffer, not two)
-            var grads = Autodiff.Grad(terms.Total, ps);
+            // each gradient is written into its slice of the flat buffer (by the GEMM itself for weight
+            // matrices); only the slices no gradient reaches are zeroed (one pass over the buffer, not two)
+            var reached = Autodiff.GradInto(terms.Total, ps, Array.ConvertAll(ps, p => p.Grad!));
             using var ___ = Autodiff.NoGrad();
             for (int i = 0, k = 0; i < flat.Slots.Count; i++)
             {
                 var p = flat.Slots[i].Parameter;
-                var g = p.RequiresGrad ? grads[k++] : null;   // ps holds the trainable slots in order
-                if (g is null) p.Grad!.Zero();
-                else p.Grad!.CopyFrom(g);
+                bool got = p.RequiresGrad && reached[k++];   // ps holds the trainable slots in order
+                if (!got) p.Grad!.Zero();
             }
         }
         else flat.ZeroGrad();

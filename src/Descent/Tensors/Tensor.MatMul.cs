@@ -44,7 +44,14 @@ public partial class Tensor
                     da = (transA ? MatMul(b, g, transB, true, !daUnused) : MatMul(g, b, false, !transB, !daUnused)).SumTo(a.Shape);
                 if (need[1])
                 {
-                    if (a.Rank > 2 && b.Rank == 2)
+                    if (b.Rank == 2 && (a.Rank == 2 || !transA) && !dbUnused && need.Into(1) is { } into)
+                    {
+                        // The caller's gradient buffer is offered (a training step): the GEMM writes there.
+                        var g2 = g.Reshape(-1, n);
+                        var a2 = a.Reshape(-1, a.Shape[-1]);
+                        db = transB ? Product(g2, a2, true, transA, into) : Product(a2, g2, !transA, false, into);
+                    }
+                    else if (a.Rank > 2 && b.Rank == 2)
                     {
                         // Fold the batch into the rows: one GEMM instead of a batch of them and a sum.
                         var g2 = g.Reshape(-1, n);
@@ -61,6 +68,19 @@ public partial class Tensor
 
     /// <summary>This · <paramref name="other"/> (see <see cref="MatMul(Tensor, Tensor, bool, bool)"/>).</summary>
     public Tensor MatMul(Tensor other) => MatMul(this, other);
+
+    /// <summary>The matrix product op(a)·op(b) of two matrices written into <paramref name="o"/> (not recorded):
+    /// the gradient rule's GEMM into a buffer it was offered.</summary>
+    private static Tensor Product(Tensor a, Tensor b, bool transA, bool transB, Tensor o)
+    {
+        int m = transA ? a.Shape[1] : a.Shape[0], k = transA ? a.Shape[0] : a.Shape[1];
+        int n = transB ? b.Shape[0] : b.Shape[1];
+        if (o.Shape != new Shape(m, n) || o.DType != a.DType)
+            throw new ShapeException($"MatMul: a gradient of shape [{m}, {n}] cannot be written into {o.Shape} {o.DType}.");
+        if (a.DType == DType.Float32) Run<float>(a, b, o, transA, transB, m, n, k, 1);
+        else Run<double>(a, b, o, transA, transB, m, n, k, 1);
+        return o;
+    }
 
     private static string Describe(Shape s, bool t) => t ? s + "ᵀ" : s.ToString();
 
