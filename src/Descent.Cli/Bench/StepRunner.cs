@@ -11,17 +11,17 @@ namespace Descent.Cli.Bench;
 
 /// <summary>
 /// Trains a problem step by step the way the trainer does (a <see cref="TensorScope"/> per step, shuffled
-/// batches of fixed size, forward, backward into the flat gradient buffer (the trainer's objective does the same), the optimizer's update) and times
-/// each phase of each step. Windows of steps are timed as units so that the caller can interleave them with
-/// the PyTorch peer's windows.
+/// batches of fixed size, <c>optimizer.Step(objective)</c>: forward, backward into the flat gradient buffer, the
+/// update) and times each phase of each step (the objective's forward and backward times; the optimizer's share
+/// is what remains of the step). Windows of steps are timed as units so that the caller can interleave them
+/// with the PyTorch peer's windows.
 /// </summary>
 internal sealed class StepRunner
 {
     private readonly Problem problem;
     private readonly Dataset train;
     private readonly Optimizer optimizer;
-    private readonly Parameter[] parameters;
-    private readonly Tensor[] gradients;
+    private readonly Objective objective;
     private readonly ShuffledSampler sampler;
     private IEnumerator<int[]> batches;
     private int epoch;
@@ -34,8 +34,7 @@ internal sealed class StepRunner
         Model = problem.BuildModel(0);
         optimizer = OptimizerFactory.Create(c.Optimizer, c.Settings);
         optimizer.Init(Model.Flat);
-        parameters = Model.Flat.Slots.Select(s => s.Parameter).Where(p => p.RequiresGrad).ToArray();
-        gradients = Array.ConvertAll(parameters, p => (Tensor)p.Grad!);
+        objective = new Objective(Model, problem.Loss);
         BatchSize = Math.Min(batchSize, train.Count);
         sampler = new ShuffledSampler(train.Count, BatchSize, seed: 0, dropLast: true);
         batches = sampler.Epoch(0).GetEnumerator();
@@ -63,25 +62,21 @@ internal sealed class StepRunner
 
     private PhaseTimes Step()
     {
-        long t0 = Stopwatch.GetTimestamp(), t1, t2, t3, t4;
+        long t0 = Stopwatch.GetTimestamp(), t1, t2;
         using (TensorScope.Begin())
         {
             var batch = train.Batch(NextIndices());
             var targets = batch.Labels is { } labels ? Targets.FromClasses(labels) : Targets.FromTensor(batch.Targets!);
+            objective.SetBatch(batch.Inputs, targets);
             t1 = Stopwatch.GetTimestamp();
-            var loss = problem.Loss.Compute(Model.Forward(batch.Inputs), targets);
+            var result = optimizer.Step(objective);
+            LastLoss = result.Loss;
             t2 = Stopwatch.GetTimestamp();
-            var reached = Autodiff.GradInto(loss, parameters, gradients);
-            using (Autodiff.NoGrad())
-                for (int i = 0; i < parameters.Length; i++)
-                    if (!reached[i]) gradients[i].Zero();
-            t3 = Stopwatch.GetTimestamp();
-            optimizer.Step();
-            LastLoss = loss.Item();
-            t4 = Stopwatch.GetTimestamp();
         }
         double s = Stopwatch.Frequency;
-        return new PhaseTimes((Stopwatch.GetTimestamp() - t0) / s, (t2 - t1) / s, (t3 - t2) / s, (t4 - t3) / s, (t1 - t0) / s);
+        double forward = objective.LastForwardTime.TotalSeconds, backward = objective.LastBackwardTime.TotalSeconds;
+        double optimizing = Math.Max(0, (t2 - t1) / s - forward - backward);
+        return new PhaseTimes((Stopwatch.GetTimestamp() - t0) / s, forward, backward, optimizing, (t1 - t0) / s);
     }
 
     private int[] NextIndices()

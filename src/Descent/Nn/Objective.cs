@@ -67,6 +67,14 @@ public sealed class Objective : IObjective
     /// <inheritdoc />
     public int HessianVectorProducts { get; private set; }
 
+    /// <summary>Wall time of the forward pass of the last evaluation with a gradient (what <c>descent bench</c>
+    /// reports as a step's forward share).</summary>
+    public TimeSpan LastForwardTime { get; private set; }
+
+    /// <summary>Wall time of the backward pass of the last evaluation with a gradient, including writing the
+    /// gradient into the flat buffer.</summary>
+    public TimeSpan LastBackwardTime { get; private set; }
+
     /// <summary>Sets the batch (or the full data set) f is evaluated on. The first axis of
     /// <paramref name="batchInputs"/> counts the examples.</summary>
     public void SetBatch(Tensor batchInputs, Targets batchTargets)
@@ -91,7 +99,10 @@ public sealed class Objective : IObjective
         }
         GradientEvaluations++;
         using var __ = Autodiff.EnableGrad();
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var terms = Compose();
+        long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+        LastForwardTime = System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1);
         var ps = Trainable(flat);
         if (ps.Length > 0 && terms.Total.RequiresGrad)
         {
@@ -107,6 +118,7 @@ public sealed class Objective : IObjective
             }
         }
         else flat.ZeroGrad();
+        LastBackwardTime = System.Diagnostics.Stopwatch.GetElapsedTime(t1);
         return Record(terms);
     }
 

@@ -20,8 +20,10 @@ public class NetworkProblemTests
             var obj = new Objective(model, p.Loss, p.Penalties.ToArray());
             var batch = data.Batch([0]);
             obj.SetBatch(batch.Inputs, batch.Targets!);
+            Assert.Equal(TimeSpan.Zero, obj.LastForwardTime);
             double f = obj.Evaluate();
             Assert.Equal(p.Energy(w, v), f, 12);
+            Assert.True(obj.LastForwardTime > TimeSpan.Zero && obj.LastBackwardTime > TimeSpan.Zero);   // what the bench reports
             // ∂E/∂v = 2(v·h − 1)·h + 2λv, with h = W or tanh W
             double h = tanh ? Math.Tanh(w) : w;
             Assert.Equal(2 * (v * h - 1) * h + 2 * TwoLayerScalar.Lambda * v, obj.Parameters.Grads.ToDoubleArray()[1], 10);
