@@ -194,4 +194,19 @@ public class ElementwiseTests
         Assert.InRange(m.Average(), 0.98, 1.02);
         Assert.Throws<ConfigurationException>(() => Tensor.DropoutMask(new Shape(2), 1, new Rng(1)));
     }
+
+    [Fact]
+    public void SquaringIsAMultiplyAndOtherPowersAreStillPowers()
+    {
+        float[] xs = [-3.5f, -0f, 0f, 1e-20f, 7.25f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 3e19f];
+        var sq = Tensor.From(xs).Square().Floats.ToArray();
+        var cube = Tensor.From(xs).Pow(3).Floats.ToArray();
+        for (int i = 0; i < xs.Length; i++)
+        {
+            Assert.Equal(xs[i] * xs[i], sq[i]);
+            Assert.Equal(MathF.Pow(xs[i], 3), cube[i], 5);
+        }
+        var d = Tensor.From([-1.5, 2e200, double.NaN]).Pow(2).Doubles.ToArray();
+        Assert.Equal([2.25, double.PositiveInfinity, double.NaN], d);
+    }
 }

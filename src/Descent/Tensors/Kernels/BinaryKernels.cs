@@ -65,6 +65,8 @@ public static class BinaryKernels
             case BinaryOp.Sub: TP.Subtract(x, y, d); break;
             case BinaryOp.Mul: TP.Multiply(x, y, d); break;
             case BinaryOp.Div: TP.Divide(x, y, d); break;
+            // squares (losses, penalties) as one vector multiply: TensorPrimitives' Pow calls pow per element
+            case BinaryOp.Pow when y == T.CreateTruncating(2): TP.Multiply(x, x, d); break;
             case BinaryOp.Pow: TP.Pow(x, y, d); break;
             case BinaryOp.Max: TP.Max(x, y, d); break;
             case BinaryOp.Min: TP.Min(x, y, d); break;
