@@ -14,11 +14,15 @@ namespace Descent.Cli.Bench;
 /// hundred steps of a training loop.</param>
 /// <param name="BatchSize">Examples per step; null for the problem's default.</param>
 /// <param name="FullEpoch">Also train one full epoch, counting allocations and collections over it.</param>
-internal sealed record BenchSettings(int Steps, int Windows, int WarmupSteps, int? BatchSize, bool FullEpoch, double WarmupSeconds = 0);
+/// <param name="MinWindowSeconds">Windows get more than <paramref name="Steps"/> steps when needed to last this
+/// long (judged from the warm-up's step time): a window of a fast problem's 30 steps lasts a few milliseconds, and
+/// its first steps, after the other side's window, pay for waking threads and refilling caches.</param>
+internal sealed record BenchSettings(int Steps, int Windows, int WarmupSteps, int? BatchSize, bool FullEpoch, double WarmupSeconds = 0,
+    double MinWindowSeconds = 0);
 
 /// <summary>What <c>descent bench</c> measured for one problem.</summary>
 internal sealed record ProblemResult(
-    BenchCase Case, int BatchSize, int StepsPerEpoch, PhaseTimes Ours, PhaseTimes? Torch, double? FlopsPerStep,
+    BenchCase Case, int BatchSize, int StepsPerEpoch, int StepsPerWindow, PhaseTimes Ours, PhaseTimes? Torch, double? FlopsPerStep,
     MemoryFigures Memory, double? EpochSeconds, double LastLoss, double PeakGflops)
 {
     /// <summary>Descent's step time over PyTorch's (below 1: Descent is faster), or null without the peer.</summary>
@@ -52,8 +56,10 @@ internal static class ProblemBench
         var runner = new StepRunner(c, problem, data.Train, s.BatchSize ?? problem.DefaultBatchSize);
         var flops = FlopCount.Of(runner.Model, WithBatch(data.Train, runner.BatchSize));
         var warm = System.Diagnostics.Stopwatch.StartNew();
-        runner.Window(s.WarmupSteps);
-        while (warm.Elapsed.TotalSeconds < s.WarmupSeconds) runner.Window(Math.Max(1, s.WarmupSteps));
+        var last = runner.Window(s.WarmupSteps);
+        while (warm.Elapsed.TotalSeconds < s.WarmupSeconds) last = runner.Window(Math.Max(1, s.WarmupSteps));
+        int stepsPerWindow = s.MinWindowSeconds > 0 && last.Step > 0
+            ? (int)Math.Clamp(Math.Ceiling(s.MinWindowSeconds / last.Step), s.Steps, 100_000) : s.Steps;
         peer?.Load(c.Problem, runner.BatchSize, s.WarmupSteps);
 
         var ours = new List<PhaseTimes>();
@@ -65,17 +71,17 @@ internal static class ProblemBench
         for (int w = 0; w < s.Windows; w++)
         {
             long before = GC.GetTotalAllocatedBytes(precise: true);
-            ours.Add(runner.Window(s.Steps));
-            bytes.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)s.Steps);
+            ours.Add(runner.Window(stepsPerWindow));
+            bytes.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)stepsPerWindow);
             // the SGEMM sample right after our own window, before the peer's: PyTorch's OpenMP threads keep
             // spinning for a while after its window and would slow a sample taken then
             peaks.Add(sgemm.Sample());
-            if (peer is not null) theirs.Add(peer.Window(s.Steps));
+            if (peer is not null) theirs.Add(peer.Window(stepsPerWindow));
         }
         // (the peer runs in another process: its windows allocate nothing here, and collections here during
         // them would be ours)
         int[] gc1 = Collections();
-        double steps = (double)s.Windows * s.Steps;
+        double steps = (double)s.Windows * stepsPerWindow;
         double scale = runner.StepsPerEpoch / steps;
         var memory = new MemoryFigures((GC.GetTotalAllocatedBytes(precise: true) - allocated0) * scale,
             (gc1[0] - gc0[0]) * scale, (gc1[1] - gc0[1]) * scale, (gc1[2] - gc0[2]) * scale, bytes[^1] - bytes[0], Exact: false);
@@ -96,7 +102,7 @@ internal static class ProblemBench
             double firstHalf = (b1 - b0) / (double)half, secondHalf = (b2 - b1) / (double)(runner.StepsPerEpoch - half);
             memory = new MemoryFigures(b2 - b0, e1[0] - e0[0], e1[1] - e0[1], e1[2] - e0[2], secondHalf - firstHalf, Exact: true);
         }
-        return new ProblemResult(c, runner.BatchSize, runner.StepsPerEpoch, PhaseTimes.Median(ours),
+        return new ProblemResult(c, runner.BatchSize, runner.StepsPerEpoch, stepsPerWindow, PhaseTimes.Median(ours),
             theirs.Count > 0 ? PhaseTimes.Median(theirs) : null, flops is { } f ? f.Forward + f.Backward : null, memory,
             epochSeconds, runner.LastLoss, Stats.Median(peaks));
     }

@@ -21,7 +21,7 @@ public static class BenchCommand
     {
         var problems = new Option<string>("--problems") { Description = $"comma-separated problems (default: all of {string.Join(", ", BenchCase.All.Select(c => c.Problem))})" };
         var quick = new Option<bool>("--quick") { Description = "a short smoke run: batch 16, 2 windows of 2 steps, a small SGEMM" };
-        var steps = new Option<int?>("--steps") { Description = "steps per timed window (default 30)" };
+        var steps = new Option<int?>("--steps") { Description = "steps per timed window (default: at least 30, and enough for a window of 0.25 s)" };
         var windows = new Option<int?>("--windows") { Description = "timed windows per problem; the step time is their median (default 7)" };
         var warmup = new Option<int?>("--warmup") { Description = "untimed steps before the windows (default 10, repeated until --warmup-seconds have passed)" };
         var warmupSeconds = new Option<double?>("--warmup-seconds") { Description = "keep warming up for at least this long, so the JIT has optimized the step's code (default 3; 0 with --quick)" };
@@ -53,7 +53,8 @@ public static class BenchCommand
             var settings = new BenchSettings(
                 Positive(pr.GetValue(steps) ?? (q ? 2 : 30), "--steps"), Positive(pr.GetValue(windows) ?? (q ? 2 : 7), "--windows"),
                 Math.Max(0, pr.GetValue(warmup) ?? (q ? 1 : 10)), pr.GetValue(batch) ?? (q ? 16 : null), pr.GetValue(epoch),
-                NonNegative(pr.GetValue(warmupSeconds) ?? (q ? 0 : 3), "--warmup-seconds"));
+                NonNegative(pr.GetValue(warmupSeconds) ?? (q ? 0 : 3), "--warmup-seconds"),
+                MinWindowSeconds: q || pr.GetValue(steps) is not null ? 0 : 0.25);
             if (settings.BatchSize is int b) Positive(b, "--batch-size");
             var cases = pr.GetValue(problems) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(BenchCase.Find).ToArray() : BenchCase.All.ToArray();
             using var limit = TrainCommand.ThreadOption(pr.GetValue(threads));
@@ -87,7 +88,7 @@ internal sealed class BenchRun(TextWriter output, BenchSettings settings, bool q
         var (peer, reason) = python is null ? (null, "skipped (--no-peer)") : TorchPeer.Start(python, threads, fashionDir);
         using var _ = peer;
         output.WriteLine(peer is null ? $"PyTorch reference: none — {reason}" : $"PyTorch reference: {peer.Banner}");
-        output.WriteLine($"timing: {settings.Windows} windows of {settings.Steps} steps after at least {settings.WarmupSteps} warm-up steps and {settings.WarmupSeconds:0.#} s" +
+        output.WriteLine($"timing: {settings.Windows} windows of {(settings.MinWindowSeconds > 0 ? $"at least {settings.Steps} steps and {settings.MinWindowSeconds:0.##} s" : $"{settings.Steps} steps")} after at least {settings.WarmupSteps} warm-up steps and {settings.WarmupSeconds:0.#} s" +
             (peer is null ? "" : ", alternating with PyTorch's windows") + "; medians of the window means");
         output.Flush();
 
@@ -106,7 +107,7 @@ internal sealed class BenchRun(TextWriter output, BenchSettings settings, bool q
     }
 
     private static string Line(ProblemResult r) => (
-        $"bench problem={r.Case.Problem} batch={r.BatchSize} step_ms={r.Ours.Step * 1e3:F3} forward_ms={r.Ours.Forward * 1e3:F3} backward_ms={r.Ours.Backward * 1e3:F3} " +
+        $"bench problem={r.Case.Problem} batch={r.BatchSize} steps_per_window={r.StepsPerWindow} step_ms={r.Ours.Step * 1e3:F3} forward_ms={r.Ours.Forward * 1e3:F3} backward_ms={r.Ours.Backward * 1e3:F3} " +
         $"optimizer_ms={r.Ours.Optimizer * 1e3:F3} data_ms={r.Ours.Data * 1e3:F3} gflops={r.Gflops ?? double.NaN:F1} sgemm_gflops={r.PeakGflops:F1} roofline_ratio={r.Roofline ?? double.NaN:F3} " +
         $"alloc_bytes_per_epoch={r.Memory.BytesPerEpoch:F0} gen0={r.Memory.Gen0:F1} gen1={r.Memory.Gen1:F1} gen2={r.Memory.Gen2:F1} " +
         (r.EpochSeconds is { } e ? $"epoch_s={e:F2} " : "") +

@@ -18,11 +18,29 @@ public class BenchCommandTests
         foreach (var c in BenchCase.All)
         {
             Assert.Contains($"| {c.Problem} | {c.Recipe} | 16 |", r.Out);
-            Assert.Contains($"bench problem={c.Problem} batch=16 step_ms=", r.Out);
+            Assert.Contains($"bench problem={c.Problem} batch=16 steps_per_window=2 step_ms=", r.Out);
         }
         // the machine-readable lines carry the figures the table shows, and no PyTorch ratio without the peer
         Assert.Contains("pytorch=none", r.Out);
         Assert.DoesNotContain("ratio_vs_pytorch", r.Out);
+    }
+
+    [Fact]
+    public void WindowsOfAFastProblem_GetEnoughStepsToLastAQuarterSecond()
+    {
+        var r = CliRunner.Run("bench", "--no-peer", "--problems", "fmnist_logreg", "--batch-size", "16", "--windows", "1",
+            "--warmup-seconds", "0");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("1 windows of at least 30 steps and 0.25 s", r.Out);
+        var m = System.Text.RegularExpressions.Regex.Match(r.Out, @"steps_per_window=(\d+) step_ms=([0-9.]+)");
+        Assert.True(m.Success, r.Out);
+        int steps = int.Parse(m.Groups[1].Value);
+        double stepMs = double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(steps > 30, $"{steps} steps of {stepMs} ms");   // a logistic-regression step takes well under 8 ms
+        // with --steps the window is exactly that long
+        var fixedSteps = CliRunner.Run("bench", "--no-peer", "--problems", "fmnist_logreg", "--batch-size", "16", "--windows", "1",
+            "--warmup-seconds", "0", "--steps", "5");
+        Assert.Contains("steps_per_window=5 ", fixedSteps.Out);
     }
 
     [Fact]
