@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Descent.Data;
+using Descent.Nn;
+using Descent.Nn.Losses;
 using Descent.Optim;
 using Descent.Problems;
 using Descent.Tensors;
@@ -26,17 +28,15 @@ public static class EpochBench
             var opt = OptimizerFactory.Create("adam", new Dictionary<string, string>());
             opt.Init(model.Flat);
             var sampler = new ShuffledSampler(train.Count, 128, (ulong)r);
+            var objective = new Objective(model, problem.Loss);   // the trainer's step: gradients land in the flat buffer
             var sw = Stopwatch.StartNew();
             double last = 0;
             foreach (var idx in sampler.Epoch(0))
             {
                 using var scope = TensorScope.Begin();
                 var batch = train.Batch(idx);
-                model.ZeroGrad();
-                var loss = problem.Loss.Compute(model.Forward(batch.Inputs), batch.Labels!);
-                loss.Backward();
-                opt.Step();
-                last = loss.Item();
+                objective.SetBatch(batch.Inputs, Targets.FromClasses(batch.Labels!));
+                last = opt.Step(objective).Loss;
             }
             times.Add(sw.Elapsed.TotalSeconds);
             Console.WriteLine($"  run {r + 1}: {times[^1]:F2} s (last batch loss {last:F3})");
