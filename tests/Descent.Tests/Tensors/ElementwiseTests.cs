@@ -209,4 +209,33 @@ public class ElementwiseTests
         var d = Tensor.From([-1.5, 2e200, double.NaN]).Pow(2).Doubles.ToArray();
         Assert.Equal([2.25, double.PositiveInfinity, double.NaN], d);
     }
+
+    [Fact]
+    public void VectorPathsKeepTheSpecialValuesOfTheScalarDefinitions()
+    {
+        // 40 values: the specials sit inside full vectors of every width as well as in the tail
+        double[] specials = [0, -0.0, 1, -1, 1e-300, 800, -800, double.PositiveInfinity, double.NegativeInfinity, double.NaN];
+        var x = Enumerable.Range(0, 4).SelectMany(_ => specials).ToArray();
+        foreach (var op in new[] { UnaryOp.Exp, UnaryOp.Log, UnaryOp.Sign })
+        {
+            var d = new double[x.Length];
+            UnaryKernels.Apply<double>(op, x, d);
+            var f = new float[x.Length];
+            UnaryKernels.Apply<float>(op, x.Select(v => (float)v).ToArray(), f);
+            for (int i = 0; i < x.Length; i++)
+            {
+                AssertClose(UnaryKernels.Scalar(op, x[i]), d[i], 1e-14, $"{op}({x[i]})");
+                AssertClose(UnaryKernels.Scalar(op, (float)x[i]), f[i], 2e-6f, $"{op}((float){x[i]})");
+            }
+        }
+        foreach (var op in new[] { BinaryOp.Gt, BinaryOp.Ge, BinaryOp.Lt, BinaryOp.Le, BinaryOp.Eq })
+        {
+            var y = x.Reverse().ToArray();
+            var d = new double[x.Length];
+            BinaryKernels.Apply<double>(op, x, y, d);
+            for (int i = 0; i < x.Length; i++) Assert.Equal(BinaryKernels.Scalar(op, x[i], y[i]), d[i]);
+            BinaryKernels.Apply<double>(op, x, double.NaN, d);
+            Assert.All(d, v => Assert.Equal(0.0, v));   // every comparison with NaN is false
+        }
+    }
 }

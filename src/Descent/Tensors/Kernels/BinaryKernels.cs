@@ -49,9 +49,7 @@ public static class BinaryKernels
             case BinaryOp.Pow: TP.Pow(x, y, d); break;
             case BinaryOp.Max: TP.Max(x, y, d); break;
             case BinaryOp.Min: TP.Min(x, y, d); break;
-            default:
-                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i], y[i]);
-                break;
+            default: Comparisons.Apply(op, x, y, d); break;
         }
     }
 
@@ -70,9 +68,7 @@ public static class BinaryKernels
             case BinaryOp.Pow: TP.Pow(x, y, d); break;
             case BinaryOp.Max: TP.Max(x, y, d); break;
             case BinaryOp.Min: TP.Min(x, y, d); break;
-            default:
-                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i], y);
-                break;
+            default: Comparisons.Apply(op, x, y, d); break;
         }
     }
 
@@ -89,9 +85,7 @@ public static class BinaryKernels
             case BinaryOp.Pow: TP.Pow(x, y, d); break;
             case BinaryOp.Max: TP.Max(y, x, d); break;
             case BinaryOp.Min: TP.Min(y, x, d); break;
-            default:
-                for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x, y[i]);
-                break;
+            default: Comparisons.Apply(op, x, y, d); break;
         }
     }
 

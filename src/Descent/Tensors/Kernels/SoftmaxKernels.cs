@@ -35,9 +35,7 @@ public static class SoftmaxKernels
         if (log)
         {
             // o = x − m − log Σ e^(x−m)
-            T s = T.Zero;
-            foreach (var v in o) s += T.Exp(v);
-            TP.Subtract(o, T.Log(s), o);
+            TP.Subtract(o, T.Log(SumExp<T>(o)), o);
         }
         else
         {
@@ -45,5 +43,21 @@ public static class SoftmaxKernels
             T s = TP.Sum(o);
             TP.Divide(o, s, o);
         }
+    }
+
+    /// <summary>Σ eˣ with vector exponentials, a chunk at a time through a stack buffer (a scalar loop of
+    /// <c>T.Exp</c> made log-softmax three times slower than softmax).</summary>
+    private static T SumExp<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Chunk = 256;
+        Span<T> buffer = stackalloc T[Chunk];
+        T s = T.Zero;
+        for (int at = 0; at < x.Length; at += Chunk)
+        {
+            var e = buffer[..Math.Min(Chunk, x.Length - at)];
+            TP.Exp(x.Slice(at, e.Length), e);
+            s += TP.Sum<T>(e);
+        }
+        return s;
     }
 }

@@ -45,10 +45,25 @@ public static class UnaryKernels
             case UnaryOp.Tanh: TP.Tanh(x, d); break;
             case UnaryOp.Sigmoid: TP.Sigmoid(x, d); break;
             case UnaryOp.Relu: Relu(x, d); break;
+            case UnaryOp.Sign: Sign(x, d); break;
             default:
                 for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i]);
                 break;
         }
+    }
+
+    /// <summary>−1, 0 or 1 a vector at a time (NaN stays NaN, −0 gives 0, as <see cref="Scalar{T}"/>).</summary>
+    private static void Sign<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = d.Length, w = Vector<T>.Count, i = 0;
+        var one = Vector<T>.One;
+        for (; i + w <= n; i += w)
+        {
+            var v = new Vector<T>(x.Slice(i, w));
+            var r = (Vector.GreaterThan(v, Vector<T>.Zero) & one) - (Vector.LessThan(v, Vector<T>.Zero) & one);
+            Vector.ConditionalSelect(Vector.Equals(v, v), r, v).CopyTo(d.Slice(i, w));
+        }
+        for (; i < n; i++) d[i] = Scalar(UnaryOp.Sign, x[i]);
     }
 
     /// <summary>The reference definition of each function.</summary>
