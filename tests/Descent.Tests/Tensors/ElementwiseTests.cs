@@ -114,6 +114,23 @@ public class ElementwiseTests
         Assert.Equal(1 - expected, SpecialFunctions.Erfc(x), 1e-15);
     }
 
+    [Theory]   // on both sides of the approximation's interval ends (0.46875, 4); erfc from mpmath at 30 digits
+    [InlineData(0.3, 0.32862675945912741619, 0.67137324054087258381)]
+    [InlineData(0.46875, 0.49261347321793799159, 0.50738652678206200841)]
+    [InlineData(0.47, 0.49374505088608211241, 0.50625494911391788759)]
+    [InlineData(1.7, 0.98379045859077456084, 0.016209541409225439159)]
+    [InlineData(3.99, 0.99999998326078863548, 1.6739211364520814057e-8)]
+    [InlineData(4.0, 0.99999998458274209972, 1.5417257900280018852e-8)]
+    [InlineData(4.01, 0.99999998580306057863, 1.4196939421371051173e-8)]
+    [InlineData(6.5, 1.0, 3.8421483271206474699e-20)]
+    public void ErfAndErfcAreAccurateAcrossTheIntervals(double x, double erf, double erfc)
+    {
+        Assert.Equal(erf, SpecialFunctions.Erf(x), 2e-16);
+        Assert.Equal(-erf, SpecialFunctions.Erf(-x), 2e-16);
+        Assert.Equal(erfc, SpecialFunctions.Erfc(x), 4e-16 * erfc);   // relative, also in the tail
+        Assert.Equal(2 - erfc, SpecialFunctions.Erfc(-x), 4e-16);
+    }
+
     [Fact]
     public void ErfcHasNoCancellationInTheTail()
     {
