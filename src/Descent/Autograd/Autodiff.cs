@@ -92,7 +92,7 @@ public static class Autodiff
                 throw new ShapeException($"GradInto: destination {d.Shape} {d.DType} for input {Describe(x)} {x.DType}.");
             targets.TryAdd(x, d);
         }
-        var grads = Run([output], null, false, targets.ContainsKey, destinations: targets);
+        var grads = Run([output], null, false, targets.ContainsKey, destinationOf: t => targets.GetValueOrDefault(t));
         var reached = new bool[inputs.Count];
         using var _ = NoGrad();
         for (int i = 0; i < inputs.Count; i++)
@@ -114,10 +114,13 @@ public static class Autodiff
     /// </summary>
     public static void Backward(Tensor output, Tensor? gradOutput = null)
     {
-        var grads = Run([output], [gradOutput], false, t => t.IsLeaf && t.RequiresGrad);
+        // A gradient buffer holding only zeros (after ZeroGrad) is offered to the rule as its destination: the
+        // weight GEMM then writes there, instead of into a temporary that is added in (the sum would be the same).
+        var grads = Run([output], [gradOutput], false, t => t.IsLeaf && t.RequiresGrad, destinationOf: ZeroGradBuffer);
         using var _ = NoGrad();
         foreach (var (leaf, g) in grads)
         {
+            if (ReferenceEquals(g, leaf.Grad)) continue;   // written in place
             if (leaf.Grad is null)
                 leaf.Grad = g.CloneUnscoped();
             else
@@ -129,15 +132,42 @@ public static class Autodiff
         }
     }
 
+    /// <summary>The leaf's gradient buffer if it exists, fits, and holds only (positive) zeros.</summary>
+    private static Tensor? ZeroGradBuffer(Tensor leaf)
+    {
+        if (leaf.Grad is not { } g || g.Shape != leaf.Shape || g.DType != leaf.DType) return null;
+        var bytes = g.DType == DType.Float32
+            ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(g.Floats)
+            : System.Runtime.InteropServices.MemoryMarshal.AsBytes(g.Doubles);
+        return AllBitsZero(bytes) ? g : null;
+    }
+
+    /// <summary>True when every byte is 0 (a vector OR at a time, stopping at the first block that is not:
+    /// <c>ContainsAnyExcept(0f)</c> compared floats one by one, 0.9 ms for fmnist_mlp's gradient).</summary>
+    private static bool AllBitsZero(ReadOnlySpan<byte> bytes)
+    {
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        int w = System.Numerics.Vector<ulong>.Count, i = 0;
+        while (i + 16 * w <= words.Length)
+        {
+            var acc = System.Numerics.Vector<ulong>.Zero;
+            for (int k = 0; k < 16; k++, i += w) acc |= new System.Numerics.Vector<ulong>(words.Slice(i, w));
+            if (acc != System.Numerics.Vector<ulong>.Zero) return false;
+        }
+        for (; i < words.Length; i++) if (words[i] != 0) return false;
+        for (int b = words.Length * sizeof(ulong); b < bytes.Length; b++) if (bytes[b] != 0) return false;
+        return true;
+    }
+
     private static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?>? gradOutputs,
         bool createGraph, Func<Tensor, bool> isTarget, bool targetValuesUnused = false,
-        IReadOnlyDictionary<Tensor, Tensor>? destinations = null)
+        Func<Tensor, Tensor?>? destinationOf = null)
     {
         if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
             throw new ArgumentException($"{outputs.Count} outputs but {gradOutputs.Count} output gradients.");
         var order = Relevant(outputs, isTarget, out var relevant);
         // a destination is offered to a rule only when that rule's contribution is the target's whole gradient
-        var single = destinations is null || createGraph ? null : SingleUse(outputs, order, relevant, destinations);
+        var single = destinationOf is null || createGraph ? null : SingleUse(outputs, order, relevant, isTarget, destinationOf);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         using var mode = GradMode.Set(createGraph);
@@ -183,8 +213,8 @@ public static class Autodiff
             Tensor?[]? into = null;
             if (single is not null)
                 for (int i = 0; i < inputs.Length; i++)
-                    if (needs[i] && single.Contains(inputs[i]))
-                        (into ??= new Tensor?[inputs.Length])[i] = destinations![inputs[i]];
+                    if (needs[i] && single.TryGetValue(inputs[i], out var destination))
+                        (into ??= new Tensor?[inputs.Length])[i] = destination;
             var ig = node.Backward(g, new GradRequest(needs, unused, into));
             for (int i = 0; i < inputs.Length; i++)
             {
@@ -215,23 +245,24 @@ public static class Autodiff
         grads[x] = sum;
     }
 
-    /// <summary>The targets with a destination that exactly one recorded use (one input slot of one relevant
-    /// node, and not an output) leads to.</summary>
-    private static HashSet<Tensor> SingleUse(IReadOnlyList<Tensor> outputs, List<Tensor> order, HashSet<Tensor> relevant,
-        IReadOnlyDictionary<Tensor, Tensor> destinations)
+    /// <summary>The targets that exactly one recorded use (one input slot of one relevant node, and not an
+    /// output) leads to, with the destination <paramref name="destinationOf"/> gives them (those it gives none
+    /// are left out).</summary>
+    private static Dictionary<Tensor, Tensor> SingleUse(IReadOnlyList<Tensor> outputs, List<Tensor> order, HashSet<Tensor> relevant,
+        Func<Tensor, bool> isTarget, Func<Tensor, Tensor?> destinationOf)
     {
         var uses = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         foreach (var y in outputs)
-            if (destinations.ContainsKey(y)) uses[y] = 2;
+            if (isTarget(y)) uses[y] = 2;
         foreach (var t in order)
         {
             if (!relevant.Contains(t) || t.GradFn is not { } node) continue;
             foreach (var x in node.Inputs)
-                if (destinations.ContainsKey(x)) uses[x] = uses.GetValueOrDefault(x) + 1;
+                if (isTarget(x)) uses[x] = uses.GetValueOrDefault(x) + 1;
         }
-        var single = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var single = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (x, n) in uses)
-            if (n == 1) single.Add(x);
+            if (n == 1 && destinationOf(x) is { } d) single[x] = d;
         return single;
     }
 

@@ -91,4 +91,25 @@ public class GradIntoTests
         Assert.Throws<ShapeException>(() => Autodiff.GradInto(loss, [w], [Tensor.Zeros(new Shape(2, 2))]));
         Assert.Throws<ArgumentException>(() => Autodiff.GradInto(loss, [w], []));
     }
+
+    [Fact]
+    public void BackwardAfterZeroingWritesInPlaceAndStillAccumulatesOtherwise()
+    {
+        var rng = new Rng(8);
+        var x = R(rng, DType.Float64, 6, 5);
+        var w = R(rng, DType.Float64, 4, 5);
+        var b = R(rng, DType.Float64, 4);
+        Tensor Loss() => (Tensor.MatMul(x, w, transB: true) + b).Tanh().Sum();
+        var expected = Autodiff.Grad(Loss(), [w, b]).Select(g => g!.ToDoubleArray()).ToArray();
+        w.Grad = Tensor.ZerosUnscoped(w.Shape, DType.Float64);   // a zeroed buffer (what ZeroGrad leaves)
+        b.Grad = Tensor.ZerosUnscoped(b.Shape, DType.Float64);
+        var wBuffer = w.Grad;
+        Loss().Backward();
+        Assert.Same(wBuffer, w.Grad);
+        Assert.Equal(expected[0], w.Grad!.ToDoubleArray());
+        Assert.Equal(expected[1], b.Grad!.ToDoubleArray());
+        Loss().Backward();   // not zero any more: accumulates
+        var twice = w.Grad!.ToDoubleArray();
+        for (int j = 0; j < twice.Length; j++) Assert.Equal(2 * expected[0][j], twice[j], 1e-12);
+    }
 }
