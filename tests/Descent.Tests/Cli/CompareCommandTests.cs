@@ -139,7 +139,9 @@ public sealed class CompareCommandTests(ComparisonFixture fixture) : IClassFixtu
     public async Task Interrupted_ExitsWith130_KeepsFinishedRuns_AndResumes()
     {
         string dir = fixture.Scratch("interrupted");
-        string[] args = ["compare", "--problem", "two_layer_linear", "--optimizers", "sgd,momentum", "--tune", "0.01,0.02", "--seeds", "1", "--epochs", "40", "--out", dir];
+        // runs of about a second each, so the watcher (a thread-pool task, slow to wake while the kernels' workers
+        // spin on both cores) cancels during the second run rather than after the last
+        string[] args = ["compare", "--problem", "two_layer_linear", "--optimizers", "sgd,momentum", "--tune", "0.01,0.02", "--seeds", "1", "--epochs", "200", "--out", dir];
         using var cancel = new CancellationTokenSource();
         var watcher = Task.Run(async () =>
         {
