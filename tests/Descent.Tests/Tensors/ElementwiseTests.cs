@@ -233,7 +233,7 @@ public class ElementwiseTests
         // 40 values: the specials sit inside full vectors of every width as well as in the tail
         double[] specials = [0, -0.0, 1, -1, 1e-300, 800, -800, double.PositiveInfinity, double.NegativeInfinity, double.NaN];
         var x = Enumerable.Range(0, 4).SelectMany(_ => specials).ToArray();
-        foreach (var op in new[] { UnaryOp.Exp, UnaryOp.Log, UnaryOp.Sign })
+        foreach (var op in new[] { UnaryOp.Exp, UnaryOp.Log, UnaryOp.Sign, UnaryOp.Softplus })
         {
             var d = new double[x.Length];
             UnaryKernels.Apply<double>(op, x, d);
@@ -253,6 +253,23 @@ public class ElementwiseTests
             for (int i = 0; i < x.Length; i++) Assert.Equal(BinaryKernels.Scalar(op, x[i], y[i]), d[i]);
             BinaryKernels.Apply<double>(op, x, double.NaN, d);
             Assert.All(d, v => Assert.Equal(0.0, v));   // every comparison with NaN is false
+        }
+    }
+
+    [Fact]
+    public void SoftplusKeepsItsTinyValuesForVeryNegativeInputs()
+    {
+        // ln(1 + eˣ) ≈ eˣ there: a plain ln(1 + u) would round to 0
+        var x = Enumerable.Range(0, 40).Select(i => -20.0 - i).ToArray();
+        var d = new double[x.Length];
+        UnaryKernels.Apply<double>(UnaryOp.Softplus, x, d);
+        var f = new float[x.Length];
+        UnaryKernels.Apply<float>(UnaryOp.Softplus, x.Select(v => (float)v).ToArray(), f);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double want = Math.Exp(x[i]) - Math.Exp(2 * x[i]) / 2;
+            Assert.Equal(want, d[i], want * 1e-14);
+            Assert.Equal(want, f[i], want * 2e-6);
         }
     }
 }

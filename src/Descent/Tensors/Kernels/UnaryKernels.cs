@@ -46,6 +46,7 @@ public static class UnaryKernels
             case UnaryOp.Sigmoid: TP.Sigmoid(x, d); break;
             case UnaryOp.Relu: Relu(x, d); break;
             case UnaryOp.Sign: Sign(x, d); break;
+            case UnaryOp.Softplus when typeof(T) == typeof(float) || typeof(T) == typeof(double): Softplus(x, d); break;
             default:
                 for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i]);
                 break;
@@ -65,6 +66,34 @@ public static class UnaryKernels
         }
         for (; i < n; i++) d[i] = Scalar(UnaryOp.Sign, x[i]);
     }
+
+    /// <summary>
+    /// ln(1+eˣ) = max(x, 0) + log1p(e^(−|x|)) a vector at a time. With w = 1 + u, log1p(u) = ln w − ((w − 1) − u)/w
+    /// recovers what rounding 1 + u lost (for u below the precision, ln w = 0 and the correction is u), so very
+    /// negative x still give e^x rather than 0. A scalar loop with log1p took about 10 ns per element.
+    /// </summary>
+    private static void Softplus<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = d.Length, w = Vector<T>.Count, i = 0;
+        var one = Vector<T>.One;
+        for (; i + w <= n; i += w)
+        {
+            var v = new Vector<T>(x.Slice(i, w));
+            var u = Exp(-Vector.Abs(v));
+            var s = one + u;
+            var log1p = Log(s) - ((s - one) - u) / s;
+            // max(x, 0) that keeps NaN (Vector.Max does not promise to)
+            var positive = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), v, Vector<T>.Zero);
+            Vector.ConditionalSelect(Vector.Equals(v, v), positive + log1p, v).CopyTo(d.Slice(i, w));
+        }
+        for (; i < n; i++) d[i] = Scalar(UnaryOp.Softplus, x[i]);
+    }
+
+    private static Vector<T> Exp<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector.Exp(v.As<T, float>()).As<float, T>() : Vector.Exp(v.As<T, double>()).As<double, T>();
+
+    private static Vector<T> Log<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector.Log(v.As<T, float>()).As<float, T>() : Vector.Log(v.As<T, double>()).As<double, T>();
 
     /// <summary>The reference definition of each function.</summary>
     public static T Scalar<T>(UnaryOp op, T x) where T : unmanaged, IFloatingPointIeee754<T>
