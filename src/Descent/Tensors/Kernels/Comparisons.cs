@@ -21,18 +21,8 @@ internal static class Comparisons
     private readonly struct Eq : ICompare { public static Vector<T> Mask<T>(Vector<T> a, Vector<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Vector.Equals(a, b); }
 
     /// <summary>d = op(x, y) over two spans.</summary>
-    public static void Apply<T>(BinaryOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (op)
-        {
-            case BinaryOp.Gt: Run<Gt, T>(op, x, y, default, default, d); break;
-            case BinaryOp.Ge: Run<Ge, T>(op, x, y, default, default, d); break;
-            case BinaryOp.Lt: Run<Lt, T>(op, x, y, default, default, d); break;
-            case BinaryOp.Le: Run<Le, T>(op, x, y, default, default, d); break;
-            case BinaryOp.Eq: Run<Eq, T>(op, x, y, default, default, d); break;
-            default: throw new ArgumentOutOfRangeException(nameof(op), op, "not a comparison");
-        }
-    }
+    public static void Apply<T>(BinaryOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Dispatch(op, x, y, null, null, d);
 
     /// <summary>d = op(x, y) with a scalar right operand.</summary>
     public static void Apply<T>(BinaryOp op, ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
