@@ -233,7 +233,7 @@ public class ElementwiseTests
         // 40 values: the specials sit inside full vectors of every width as well as in the tail
         double[] specials = [0, -0.0, 1, -1, 1e-300, 800, -800, double.PositiveInfinity, double.NegativeInfinity, double.NaN];
         var x = Enumerable.Range(0, 4).SelectMany(_ => specials).ToArray();
-        foreach (var op in new[] { UnaryOp.Exp, UnaryOp.Log, UnaryOp.Sign, UnaryOp.Softplus })
+        foreach (var op in new[] { UnaryOp.Exp, UnaryOp.Log, UnaryOp.Sign, UnaryOp.Softplus, UnaryOp.Erf, UnaryOp.Gelu })
         {
             var d = new double[x.Length];
             UnaryKernels.Apply<double>(op, x, d);

@@ -10,25 +10,28 @@ namespace Descent.Tensors.Kernels;
 /// </remarks>
 public static class SpecialFunctions
 {
-    private const double OneOverSqrtPi = 0.56418958354775628695;
+    internal const double OneOverSqrtPi = 0.56418958354775628695;
 
     // erf(x) ≈ x·A(x²)/B(x²) for |x| ≤ 0.46875
-    private static readonly double[] A = [3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03, 1.85777706184603153e-1];
-    private static readonly double[] B = [2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03];
+    internal static readonly double[] A = [3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03, 1.85777706184603153e-1];
+    internal static readonly double[] B = [2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03];
 
     // erfc(x) ≈ e^(−x²)·C(x)/D(x) for 0.46875 < x ≤ 4
-    private static readonly double[] C = [5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
+    internal static readonly double[] C = [5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
         8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8];
-    private static readonly double[] D = [1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+    internal static readonly double[] D = [1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
         3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03, 1.23033935480374942e03];
 
     // erfc(x) ≈ e^(−x²)/x·(1/√π − s·P(s)/Q(s)), s = 1/x², for x > 4
-    private static readonly double[] P = [3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
+    internal static readonly double[] P = [3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
         6.58749161529837803e-4, 1.63153871373020978e-2];
-    private static readonly double[] Q = [2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1, 6.05183413124413191e-2,
+    internal static readonly double[] Q = [2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1, 6.05183413124413191e-2,
         2.33520497626869185e-3];
 
-    private const double SmallLimit = 0.46875;
+    internal const double SmallLimit = 0.46875;
+
+    /// <summary>erfc(x) is below the smallest double from here on.</summary>
+    internal const double Underflow = 26.543;
 
     /// <summary>The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
     public static double Erf(double x)
@@ -65,7 +68,7 @@ public static class SpecialFunctions
     /// <summary>erfc(y) for y &gt; 0.46875.</summary>
     private static double ErfcLarge(double y)
     {
-        if (y >= 26.543) return 0;   // below the smallest double
+        if (y >= Underflow) return 0;   // below the smallest double
         double r;
         if (y <= 4)
         {

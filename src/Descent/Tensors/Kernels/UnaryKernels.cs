@@ -47,6 +47,8 @@ public static class UnaryKernels
             case UnaryOp.Relu: Relu(x, d); break;
             case UnaryOp.Sign: Sign(x, d); break;
             case UnaryOp.Softplus when typeof(T) == typeof(float) || typeof(T) == typeof(double): Softplus(x, d); break;
+            case UnaryOp.Erf when typeof(T) == typeof(float) || typeof(T) == typeof(double): ErfVector.Apply(x, d, gelu: false); break;
+            case UnaryOp.Gelu when typeof(T) == typeof(float) || typeof(T) == typeof(double): ErfVector.Apply(x, d, gelu: true); break;
             default:
                 for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i]);
                 break;
