@@ -136,21 +136,22 @@ public sealed class CompareCommandTests(ComparisonFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Interrupted_ExitsWith130_KeepsFinishedRuns_AndResumes()
+    public void Interrupted_ExitsWith130_KeepsFinishedRuns_AndResumes()
     {
         string dir = fixture.Scratch("interrupted");
-        // runs of about a second each, so the watcher (a thread-pool task, slow to wake while the kernels' workers
-        // spin on both cores) cancels during the second run rather than after the last
+        // The watcher is a thread of its own, not a thread-pool task: with the other test classes blocking pool
+        // threads, a pool continuation could wait longer than the remaining runs took, and the compare finished.
         string[] args = ["compare", "--problem", "two_layer_linear", "--optimizers", "sgd,momentum", "--tune", "0.01,0.02", "--seeds", "1", "--epochs", "200", "--out", dir];
         using var cancel = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
+        var watcher = new Thread(() =>
         {
             // cancel once the first run has finished (its summary exists)
-            while (!File.Exists(Path.Combine(dir, "runs", "sgd", "lr-0.01-seed-0", RunSummary.FileName))) await Task.Delay(5);
+            while (!File.Exists(Path.Combine(dir, "runs", "sgd", "lr-0.01-seed-0", RunSummary.FileName))) Thread.Sleep(2);
             cancel.Cancel();
-        });
+        }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
+        watcher.Start();
         var r = CliRunner.Run(cancel.Token, args);
-        await watcher;
+        watcher.Join();
         Assert.Equal(130, r.Code);
         Assert.Contains("--resume", r.Err);
         Assert.False(File.Exists(Path.Combine(dir, ResultFiles.JsonFileName)));
