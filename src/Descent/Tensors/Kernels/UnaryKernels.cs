@@ -45,28 +45,27 @@ public static class UnaryKernels
             case UnaryOp.Tanh: TP.Tanh(x, d); break;
             case UnaryOp.Sigmoid: TP.Sigmoid(x, d); break;
             case UnaryOp.Relu: Relu(x, d); break;
-            case UnaryOp.Sign: Sign(x, d); break;
-            case UnaryOp.Softplus when typeof(T) == typeof(float) || typeof(T) == typeof(double): Softplus(x, d); break;
-            case UnaryOp.Erf when typeof(T) == typeof(float) || typeof(T) == typeof(double): ErfVector.Apply(x, d, gelu: false); break;
-            case UnaryOp.Gelu when typeof(T) == typeof(float) || typeof(T) == typeof(double): ErfVector.Apply(x, d, gelu: true); break;
+            case UnaryOp.Sign: VectorFunctions.Map<SignFunction, T>(op, x, d); break;
+            case UnaryOp.Softplus when IsFloatOrDouble<T>(): VectorFunctions.Map<SoftplusFunction, T>(op, x, d); break;
+            case UnaryOp.Erf when IsFloatOrDouble<T>(): VectorFunctions.Map<ErfVector.Erf, T>(op, x, d); break;
+            case UnaryOp.Gelu when IsFloatOrDouble<T>(): VectorFunctions.Map<ErfVector.Gelu, T>(op, x, d); break;
             default:
                 for (int i = 0; i < d.Length; i++) d[i] = Scalar(op, x[i]);
                 break;
         }
     }
 
+    private static bool IsFloatOrDouble<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+
     /// <summary>−1, 0 or 1 a vector at a time (NaN stays NaN, −0 gives 0, as <see cref="Scalar{T}"/>).</summary>
-    private static void Sign<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct SignFunction : IVectorFunction
     {
-        int n = d.Length, w = Vector<T>.Count, i = 0;
-        var one = Vector<T>.One;
-        for (; i + w <= n; i += w)
+        public static Vector<T> Apply<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var v = new Vector<T>(x.Slice(i, w));
+            var one = Vector<T>.One;
             var r = (Vector.GreaterThan(v, Vector<T>.Zero) & one) - (Vector.LessThan(v, Vector<T>.Zero) & one);
-            Vector.ConditionalSelect(Vector.Equals(v, v), r, v).CopyTo(d.Slice(i, w));
+            return Vector.ConditionalSelect(Vector.Equals(v, v), r, v);
         }
-        for (; i < n; i++) d[i] = Scalar(UnaryOp.Sign, x[i]);
     }
 
     /// <summary>
@@ -74,28 +73,19 @@ public static class UnaryKernels
     /// recovers what rounding 1 + u lost (for u below the precision, ln w = 0 and the correction is u), so very
     /// negative x still give e^x rather than 0. A scalar loop with log1p took about 10 ns per element.
     /// </summary>
-    private static void Softplus<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct SoftplusFunction : IVectorFunction
     {
-        int n = d.Length, w = Vector<T>.Count, i = 0;
-        var one = Vector<T>.One;
-        for (; i + w <= n; i += w)
+        public static Vector<T> Apply<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var v = new Vector<T>(x.Slice(i, w));
-            var u = Exp(-Vector.Abs(v));
+            var one = Vector<T>.One;
+            var u = VectorFunctions.Exp(-Vector.Abs(v));
             var s = one + u;
-            var log1p = Log(s) - ((s - one) - u) / s;
+            var log1p = VectorFunctions.Log(s) - ((s - one) - u) / s;
             // max(x, 0) that keeps NaN (Vector.Max does not promise to)
             var positive = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), v, Vector<T>.Zero);
-            Vector.ConditionalSelect(Vector.Equals(v, v), positive + log1p, v).CopyTo(d.Slice(i, w));
+            return Vector.ConditionalSelect(Vector.Equals(v, v), positive + log1p, v);
         }
-        for (; i < n; i++) d[i] = Scalar(UnaryOp.Softplus, x[i]);
     }
-
-    private static Vector<T> Exp<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? Vector.Exp(v.As<T, float>()).As<float, T>() : Vector.Exp(v.As<T, double>()).As<double, T>();
-
-    private static Vector<T> Log<T>(Vector<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? Vector.Log(v.As<T, float>()).As<float, T>() : Vector.Log(v.As<T, double>()).As<double, T>();
 
     /// <summary>The reference definition of each function.</summary>
     public static T Scalar<T>(UnaryOp op, T x) where T : unmanaged, IFloatingPointIeee754<T>
