@@ -18,6 +18,11 @@ public static partial class Gemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
+        if (typeof(T) == typeof(float) && kind == GemmKernelKind.Auto && GemmDotNT.Applies(transA, transB, m, n, k))
+        {
+            GemmDotNT.Run(m, n, k, float.CreateTruncating(alpha), (float*)a, lda, (float*)b, ldb, float.CreateTruncating(beta), (float*)c, ldc, threads);
+            return;
+        }
         // C is written through strides (rsC, csC). When the register tiles fit the transposed
         // problem much better (e.g. n = 10 against NR = 32), compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead,
         // writing C transposed: swap the operands and flip their transpose flags.

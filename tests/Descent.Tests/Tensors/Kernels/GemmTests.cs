@@ -107,6 +107,23 @@ public class GemmTests
                 }
     }
 
+    /// <summary>
+    /// Thin x·Wᵀ products (a Linear layer's forward pass on a mini-batch) take the unpacked dot-product path on
+    /// AVX-512 machines: every remainder of its 3×8 register tile and of its 16-wide k loop, strided operands
+    /// with NaN in the padding, alpha and beta, one and two threads.
+    /// </summary>
+    [Fact]
+    public void ThinNT_DotProductPath_MatchesReference()
+    {
+        foreach (var (m, n, k) in new[] { (128, 1000, 784), (1, 33, 64), (2, 40, 65), (4, 47, 100), (128, 100, 500), (256, 64, 512), (5, 39, 79) })
+        {
+            Assert.Equal(Avx512F.IsSupported, GemmDotNT.Applies(false, true, m, n, k));
+            foreach (var (alpha, beta) in new[] { (1f, 0f), (0.5f, -0.75f), (-2f, 1f) })
+                foreach (int threads in new[] { 1, 2 })
+                    CheckFloat(false, true, m, n, k, alpha, beta, threads, pad: 3);
+        }
+    }
+
     [Fact]
     public void ResultDoesNotDependOnThreadCount()
     {
