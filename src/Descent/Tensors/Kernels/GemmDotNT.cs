@@ -8,13 +8,14 @@ namespace Descent.Tensors.Kernels;
 /// C = alpha·A·Bᵀ + beta·C for a thin A (a mini-batch of m ≤ 256 rows) and a B stored n×k, k contiguous (a
 /// Linear layer's forward pass: x·Wᵀ with W stored one output unit per row), without packing. Both operands run
 /// contiguously along k, so a register tile of 3 rows of A × 8 rows of B accumulates 24 dot products, 16 floats
-/// at a time, straight from the matrices; the 24 vector sums are folded into 3×8 outputs once at the end.
+/// at a time, straight from the matrices; the 24 vector sums are folded into 3×8 outputs at the end of each k
+/// block (as many columns of A as keep all its rows in 512 KB).
 /// </summary>
 /// <remarks>
 /// The packed GEMM (<see cref="GemmDriver{T, TK}"/>) would transpose-pack every element of B on every call,
 /// which for a 128-row batch costs about as much as a sixth of the multiply itself (B is the whole weight
 /// matrix, read from memory and written again as panels). Here each element of B is read once per call and
-/// stays in L1 while all of A (at most 512 KB, L2-resident) streams past it. Threads split B's rows (C's
+/// stays in L1 while a k block of A (at most 512 KB, L2-resident) streams past it. Threads split B's rows (C's
 /// columns) in groups of 8, so every element of C is computed in the same order whatever the thread count.
 /// Float only, AVX-512 only; <see cref="Applies"/> decides.
 /// </remarks>
@@ -24,8 +25,20 @@ internal static unsafe class GemmDotNT
 
     /// <summary>Whether the product op(A)·op(B) of these sizes takes this path.</summary>
     public static bool Applies(bool transA, bool transB, int m, int n, int k) =>
-        Avx512F.IsSupported && !transA && transB
-        && m <= 256 && n >= 32 && k >= 64 && (long)m * k <= 128 * 1024;
+        Avx512F.IsSupported && !transA && transB && m <= 256 && n >= 32 && k >= 64;
+
+    /// <summary>Elements of A (floats) kept in L2 at once: 512 KB.</summary>
+    private const int ABlockElements = 128 * 1024;
+
+    /// <summary>The depth of a k block: all m rows of a block of A fit in <see cref="ABlockElements"/>; longer
+    /// products (a 128-row batch against a 3136-wide input) run block after block, adding into C.</summary>
+    internal static int KBlock(int m, int k)
+    {
+        int most = Math.Max(64, ABlockElements / m / 16 * 16);
+        if (k <= most) return k;
+        int blocks = (k + most - 1) / most;
+        return ((k + blocks - 1) / blocks + 15) / 16 * 16;   // balanced, a multiple of the vector width
+    }
 
     /// <summary>Computes C[m×n] = alpha·A·Bᵀ + beta·C (A m×k row stride lda, B n×k row stride ldb).</summary>
     public static void Run(int m, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta,
@@ -53,8 +66,16 @@ internal static unsafe class GemmDotNT
         }
     }
 
-    /// <summary>Columns [j0, j1) of C, every row.</summary>
+    /// <summary>Columns [j0, j1) of C, every row: one k block after another, the first applying beta.</summary>
     private static void Columns(int j0, int j1, int m, int k, float alpha, float* a, nint lda, float* b, nint ldb,
+        float beta, float* c, nint ldc)
+    {
+        int kb = KBlock(m, k);
+        for (int p = 0; p < k; p += kb)
+            Block(j0, j1, m, Math.Min(kb, k - p), alpha, a + p, lda, b + p, ldb, p == 0 ? beta : 1f, c, ldc);
+    }
+
+    private static void Block(int j0, int j1, int m, int k, float alpha, float* a, nint lda, float* b, nint ldb,
         float beta, float* c, nint ldc)
     {
         float** bRows = stackalloc float*[TileCols];

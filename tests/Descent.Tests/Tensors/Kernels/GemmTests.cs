@@ -109,13 +109,17 @@ public class GemmTests
 
     /// <summary>
     /// Thin x·Wᵀ products (a Linear layer's forward pass on a mini-batch) take the unpacked dot-product path on
-    /// AVX-512 machines: every remainder of its 3×8 register tile and of its 16-wide k loop, strided operands
-    /// with NaN in the padding, alpha and beta, one and two threads.
+    /// AVX-512 machines: every remainder of its 3×8 register tile and of its 16-wide k loop, k split into blocks
+    /// (3136 = 4 × 784, 1500 = 3 × 512 − 36), strided operands with NaN in the padding, alpha and beta, one and
+    /// two threads.
     /// </summary>
     [Fact]
     public void ThinNT_DotProductPath_MatchesReference()
     {
-        foreach (var (m, n, k) in new[] { (128, 1000, 784), (1, 33, 64), (2, 40, 65), (4, 47, 100), (128, 100, 500), (256, 64, 512), (5, 39, 79) })
+        Assert.Equal(784, GemmDotNT.KBlock(128, 3136));
+        Assert.Equal(512, GemmDotNT.KBlock(200, 1500));
+        Assert.Equal(784, GemmDotNT.KBlock(128, 784));
+        foreach (var (m, n, k) in new[] { (128, 1000, 784), (1, 33, 64), (2, 40, 65), (4, 47, 100), (128, 100, 500), (256, 64, 512), (5, 39, 79), (128, 40, 3136), (200, 33, 1500) })
         {
             Assert.Equal(Avx512F.IsSupported, GemmDotNT.Applies(false, true, m, n, k));
             foreach (var (alpha, beta) in new[] { (1f, 0f), (0.5f, -0.75f), (-2f, 1f) })
