@@ -75,6 +75,7 @@ internal static unsafe class GemmDotNT
             Block(j0, j1, m, Math.Min(kb, k - p), alpha, a + p, lda, b + p, ldb, p == 0 ? beta : 1f, c, ldc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block(int j0, int j1, int m, int k, float alpha, float* a, nint lda, float* b, nint ldb,
         float beta, float* c, nint ldc)
     {
@@ -97,6 +98,7 @@ internal static unsafe class GemmDotNT
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Store(float* tile, int rows, int cols, float alpha, float beta, float* c, nint ldc)
     {
         for (int r = 0; r < rows; r++, c += ldc, tile += TileCols)
