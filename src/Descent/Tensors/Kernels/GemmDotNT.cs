@@ -149,7 +149,8 @@ internal static unsafe class GemmDotNT
         }
         if (p < k)
         {
-            // The last k mod 16 columns: masked loads (lanes past k read as zero and cannot fault).
+            // The last k mod 16 columns: masked loads (lanes past k read as zero and cannot fault). The body is
+            // repeated rather than shared with the main loop: masking every step made the kernel 5–15% slower.
             var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(k - p)).AsSingle();
             var z = Vector512<float>.Zero;
             var x0 = Avx512F.MaskLoad(a0 + p, mask, z);
