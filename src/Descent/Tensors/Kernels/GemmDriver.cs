@@ -38,6 +38,9 @@ internal static unsafe class GemmDriver<T, TK>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TK : struct, IGemmMicroKernel<T>
 {
+    /// <summary>Rows of C (per thread) up to which a B stored k×n is read in place instead of packed.</summary>
+    internal const int DirectBMaxRows = 256;
+
     /// <summary>
     /// C[m×n] = alpha·op(A)·op(B) + beta·C, with a and b pointing at the first element of the
     /// block (op(A)[0,0], op(B)[0,0]); requires m, n, k &gt; 0. C[i, j] is at
@@ -48,6 +51,9 @@ internal static unsafe class GemmDriver<T, TK>
     public static void Run(bool transA, bool transB, int m, int n, int k, T alpha, T* a, nint lda,
         T* b, nint ldb, T beta, T* c, nint rsC, nint csC, int kcBlock, int ncBlock, int mcBlock)
     {
+        // B stored k×n is read in place when few row panels share each B panel (a thin product such as a
+        // mini-batch's input gradient, dY·W): packing would copy all of W for a dozen uses of each panel.
+        bool directB = !transB && m <= DirectBMaxRows;
         int MR = TK.Mr, NR = TK.Nr;
         mcBlock = Math.Max(MR, mcBlock / MR * MR);
         int kcMax = Math.Min(kcBlock, k);
@@ -80,23 +86,27 @@ internal static unsafe class GemmDriver<T, TK>
                 {
                     int nc = Math.Min(ncBlock, n - jc);
                     T* bSrc = transB ? b + jc * ldb + pc : b + pc * ldb + jc;
-                    GemmPacking<T, TK>.PackB(transB, bSrc, ldb, kc, nc, bPack);
+                    // In place, only a last, narrower panel is packed (zero-padded to NR columns).
+                    int inPlace = directB ? nc / NR * NR : 0;
+                    if (inPlace < nc) GemmPacking<T, TK>.PackB(transB, bSrc + inPlace, ldb, kc, nc - inPlace, bPack);
                     for (int ir = 0; ir < mc; ir += MR)
                     {
                         int mr = Math.Min(MR, mc - ir);
                         T* ap = aPack + ir * kc;
                         T* cRow = c + (ic + ir) * rsC + jc * csC;
-                        T* bp = bPack;
-                        for (int jr = 0; jr < nc; jr += NR, bp += kc * NR)
+                        for (int jr = 0; jr < nc; jr += NR)
                         {
                             int nr = Math.Min(NR, nc - jr);
+                            bool direct = jr < inPlace;
+                            T* bp = direct ? bSrc + jr : bPack + (jr - inPlace) * kc;
+                            nint bStride = direct ? ldb : NR;
                             if (mr == MR && nr == NR && csC == 1)
                             {
-                                TK.Run(kc, ap, bp, cRow + jr, rsC, beta, mode);
+                                TK.Run(kc, ap, bp, bStride, cRow + jr, rsC, beta, mode);
                             }
                             else
                             {
-                                TK.Run(kc, ap, bp, tile, NR, T.Zero, 0);
+                                TK.Run(kc, ap, bp, bStride, tile, NR, T.Zero, 0);
                                 MergeTile(tile, NR, cRow + jr * csC, rsC, csC, mr, nr, beta, mode);
                             }
                         }

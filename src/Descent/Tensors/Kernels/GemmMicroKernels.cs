@@ -7,8 +7,9 @@ namespace Descent.Tensors.Kernels;
 
 /// <summary>
 /// A GEMM micro-kernel: computes one MR×NR tile of C from a packed A micro-panel
-/// (kc steps of MR values, alpha already applied) and a packed B micro-panel (kc steps of NR
-/// values). Mode 0 stores the tile, 1 adds it to C, 2 stores tile + beta·C.
+/// (kc steps of MR values, alpha already applied) and a B micro-panel of kc steps of NR values,
+/// <c>bStride</c> elements apart (NR when packed; a row stride when read in place). Mode 0 stores
+/// the tile, 1 adds it to C, 2 stores tile + beta·C.
 /// </summary>
 internal interface IGemmMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -19,7 +20,7 @@ internal interface IGemmMicroKernel<T> where T : unmanaged, IFloatingPointIeee75
     static abstract int Nr { get; }
 
     /// <summary>Computes one full tile.</summary>
-    static abstract unsafe void Run(int kc, T* a, T* b, T* c, nint ldc, T beta, int mode);
+    static abstract unsafe void Run(int kc, T* a, T* b, nint bStride, T* c, nint ldc, T beta, int mode);
 }
 
 /// <summary>Shared pieces of the vector micro-kernels.</summary>
@@ -104,7 +105,7 @@ internal readonly struct Avx512Kernel<T> : IGemmMicroKernel<T> where T : unmanag
     public static int Nr => 2 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, T* a, T* b, T* c, nint ldc, T beta, int mode)
+    public static unsafe void Run(int kc, T* a, T* b, nint bStride, T* c, nint ldc, T beta, int mode)
     {
         int v = Vector512<T>.Count;
         GemmVec.PrefetchTile(c, ldc * sizeof(T), 12, 2 * v * sizeof(T));
@@ -143,7 +144,7 @@ internal readonly struct Avx512Kernel<T> : IGemmMicroKernel<T> where T : unmanag
             x = Vector512.Create(a[11]);
             cb0 = GemmVec.Fma(x, b0, cb0); cb1 = GemmVec.Fma(x, b1, cb1);
             a += 12;
-            b += 2 * v;
+            b += bStride;
         }
         Vector512<T> vb = Vector512.Create(beta);
         GemmVec.StoreRow(c, c00, c01, vb, mode); c += ldc;
@@ -169,7 +170,7 @@ internal readonly struct Avx2Kernel<T> : IGemmMicroKernel<T> where T : unmanaged
     public static int Nr => 2 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, T* a, T* b, T* c, nint ldc, T beta, int mode)
+    public static unsafe void Run(int kc, T* a, T* b, nint bStride, T* c, nint ldc, T beta, int mode)
     {
         int v = Vector256<T>.Count;
         GemmVec.PrefetchTile(c, ldc * sizeof(T), 6, 2 * v * sizeof(T));
@@ -193,7 +194,7 @@ internal readonly struct Avx2Kernel<T> : IGemmMicroKernel<T> where T : unmanaged
             x = Vector256.Create(a[5]);
             c50 = GemmVec.Fma(x, b0, c50); c51 = GemmVec.Fma(x, b1, c51);
             a += 6;
-            b += 2 * v;
+            b += bStride;
         }
         Vector256<T> vb = Vector256.Create(beta);
         GemmVec.StoreRow(c, c00, c01, vb, mode); c += ldc;
@@ -212,7 +213,7 @@ internal readonly struct ScalarKernel<T> : IGemmMicroKernel<T> where T : unmanag
 
     public static int Nr => 4;
 
-    public static unsafe void Run(int kc, T* a, T* b, T* c, nint ldc, T beta, int mode)
+    public static unsafe void Run(int kc, T* a, T* b, nint bStride, T* c, nint ldc, T beta, int mode)
     {
         T* acc = stackalloc T[16];
         for (int i = 0; i < 16; i++) acc[i] = T.Zero;
@@ -224,7 +225,7 @@ internal readonly struct ScalarKernel<T> : IGemmMicroKernel<T> where T : unmanag
                 for (int j = 0; j < 4; j++) acc[i * 4 + j] += ai * b[j];
             }
             a += 4;
-            b += 4;
+            b += bStride;
         }
         for (int i = 0; i < 4; i++)
         {
