@@ -1,1 +1,2 @@
-return Descent.Cli.Cli.Run(args, Console.Out, Console.Error);
+bool live = Descent.Cli.Terminal.ConsoleStart.Prepare();
+return Descent.Cli.Cli.Run(args, Console.Out, Console.Error, CancellationToken.None, live);
