@@ -12,7 +12,8 @@ namespace Descent.Optim.Rules;
 /// </summary>
 public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
 {
-    private double b1, b2, eps, bc1, sqrtBc2, scale, c1, c2;
+    private double b1, b2, eps, c1, c2;
+    private BiasCorrection bc;
     private bool amsgrad;
     private int slot;
 
@@ -47,12 +48,7 @@ public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
     public LookAhead? LookAhead => null;
 
     /// <inheritdoc />
-    public void Prepare(in RuleStep step)
-    {
-        bc1 = 1 - Math.Pow(b1, step.Step);
-        sqrtBc2 = Math.Sqrt(1 - Math.Pow(b2, step.Step));
-        scale = 1 / bc1;
-    }
+    public void Prepare(in RuleStep step) => bc.Prepare(b1, b2, step.Step);
 
     /// <inheritdoc />
     public double? Scalar => null;
@@ -60,7 +56,7 @@ public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
     /// <inheritdoc />
     public bool Fold(double factor)
     {
-        scale = factor / bc1;
+        bc.Fold(factor);
         return true;
     }
 
@@ -78,6 +74,6 @@ public unsafe struct ScaleByAdam : IRule<ScaleByAdam>
             Rule.Store(v, state, slot + 2, i);
         }
         // torch.optim: θ.addcdiv_(m, √v/√(1−β₂ᵗ) + δ, value=−μ/(1−β₁ᵗ)), i.e. θ + (c·m)/denom.
-        u = Rule.K<TV, T>(scale) * m / (TV.Sqrt(v) / Rule.K<TV, T>(sqrtBc2) + Rule.K<TV, T>(eps));
+        u = Rule.K<TV, T>(bc.Scale) * m / (TV.Sqrt(v) / Rule.K<TV, T>(bc.SqrtSecond) + Rule.K<TV, T>(eps));
     }
 }

@@ -10,7 +10,8 @@ namespace Descent.Optim.Rules;
 /// </summary>
 public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
 {
-    private double b1, b2, eps, bc1, scale, c1;
+    private double b1, b2, eps, c1;
+    private BiasCorrection bc;   // the first moment's only: the infinity norm needs none
     private int slot;
 
     /// <inheritdoc />
@@ -36,11 +37,7 @@ public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
     public LookAhead? LookAhead => null;
 
     /// <inheritdoc />
-    public void Prepare(in RuleStep step)
-    {
-        bc1 = 1 - Math.Pow(b1, step.Step);
-        scale = 1 / bc1;
-    }
+    public void Prepare(in RuleStep step) => bc.Prepare(b1, 0, step.Step);
 
     /// <inheritdoc />
     public double? Scalar => null;
@@ -48,7 +45,7 @@ public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
     /// <inheritdoc />
     public bool Fold(double factor)
     {
-        scale = factor / bc1;
+        bc.Fold(factor);
         return true;
     }
 
@@ -61,6 +58,6 @@ public unsafe struct ScaleByAdamax : IRule<ScaleByAdamax>
         var m = Rule.Average(state, slot, i, b1, c1, u);
         var w = TV.Max(Rule.Load<TV, T>(state, slot + 1, i) * Rule.K<TV, T>(b2), TV.Abs(u) + Rule.K<TV, T>(eps));
         Rule.Store(w, state, slot + 1, i);
-        u = Rule.K<TV, T>(scale) * m / w;
+        u = Rule.K<TV, T>(bc.Scale) * m / w;
     }
 }

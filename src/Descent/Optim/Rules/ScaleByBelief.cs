@@ -14,7 +14,8 @@ namespace Descent.Optim.Rules;
 /// </summary>
 public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
 {
-    private double b1, b2, eps, bc1, sqrtBc2, scale, c1, c2;
+    private double b1, b2, eps, c1, c2;
+    private BiasCorrection bc;
     private int slot;
 
     /// <inheritdoc />
@@ -41,12 +42,7 @@ public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
     public LookAhead? LookAhead => null;
 
     /// <inheritdoc />
-    public void Prepare(in RuleStep step)
-    {
-        bc1 = 1 - Math.Pow(b1, step.Step);
-        sqrtBc2 = Math.Sqrt(1 - Math.Pow(b2, step.Step));
-        scale = 1 / bc1;
-    }
+    public void Prepare(in RuleStep step) => bc.Prepare(b1, b2, step.Step);
 
     /// <inheritdoc />
     public double? Scalar => null;
@@ -54,7 +50,7 @@ public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
     /// <inheritdoc />
     public bool Fold(double factor)
     {
-        scale = factor / bc1;
+        bc.Fold(factor);
         return true;
     }
 
@@ -69,6 +65,6 @@ public unsafe struct ScaleByBelief : IRule<ScaleByBelief>
         var r = u - m;
         var s = Rule.Load<TV, T>(state, slot + 1, i) * Rule.K<TV, T>(b2) + Rule.K<TV, T>(c2) * (r * r) + e;
         Rule.Store(s, state, slot + 1, i);
-        u = Rule.K<TV, T>(scale) * m / (TV.Sqrt(s) / Rule.K<TV, T>(sqrtBc2) + e);
+        u = Rule.K<TV, T>(bc.Scale) * m / (TV.Sqrt(s) / Rule.K<TV, T>(bc.SqrtSecond) + e);
     }
 }
