@@ -11,6 +11,9 @@ public class ConsoleStartTests
 {
     private static readonly string? Script = new[] { "/usr/bin/script", "/bin/script" }.FirstOrDefault(File.Exists);
 
+    private static readonly bool XtermTerminfo =
+        new[] { "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo" }.Any(d => File.Exists(Path.Combine(d, "x", "xterm")));
+
     [Fact]
     public void UnderMpiLauncher_OnTerminal_WritesNoEscapes()
     {
@@ -23,7 +26,8 @@ public class ConsoleStartTests
         string plain = OnTerminal(mpi: false);
         string underMpi = OnTerminal(mpi: true);
         Assert.Contains("Usage:", plain);
-        Assert.Contains("\u001b", plain);
+        // .NET writes the keypad escape from the terminal's terminfo entry; without one it writes nothing.
+        if (XtermTerminfo) Assert.Contains("\u001b", plain);
         Assert.Contains("Usage:", underMpi);
         Assert.DoesNotContain("\u001b", underMpi);
     }
