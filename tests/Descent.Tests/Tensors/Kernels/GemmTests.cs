@@ -119,7 +119,9 @@ public class GemmTests
         Assert.Equal(784, GemmDotNT.KBlock(128, 3136));
         Assert.Equal(512, GemmDotNT.KBlock(200, 1500));
         Assert.Equal(784, GemmDotNT.KBlock(128, 784));
-        foreach (var (m, n, k) in new[] { (128, 1000, 784), (1, 33, 64), (2, 40, 65), (4, 47, 100), (128, 100, 500), (256, 64, 512), (5, 39, 79), (128, 40, 3136), (200, 33, 1500) })
+        Assert.False(GemmDotNT.Applies(false, true, 128, 64, 64));   // short dot products stay packed
+        Assert.False(GemmDotNT.Applies(false, true, 300, 1000, 784));
+        foreach (var (m, n, k) in new[] { (128, 1000, 784), (1, 33, 192), (2, 40, 193), (4, 47, 200), (128, 100, 500), (256, 64, 512), (5, 39, 207), (128, 40, 3136), (200, 33, 1500) })
         {
             Assert.Equal(Avx512F.IsSupported, GemmDotNT.Applies(false, true, m, n, k));
             foreach (var (alpha, beta) in new[] { (1f, 0f), (0.5f, -0.75f), (-2f, 1f) })
