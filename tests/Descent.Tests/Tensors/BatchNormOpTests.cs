@@ -13,7 +13,36 @@ public class BatchNormOpTests
         { [3, 4, 6], true },
         { [2, 3, 4, 5], true },
         { [200, 3], true },
+        { [33, 21], true },      // [N, C] with whole vectors of channels and a tail, float and double
+        { [128, 64], false },
     };
+
+    /// <summary>
+    /// The [N, C] kernel (vectors across the channels of each row) sums every channel in the same order as the
+    /// kernel for [1, C, N] (one span per channel), so the batch statistics and the gradients of γ and β agree
+    /// to the bit between the two layouts of the same numbers.
+    /// </summary>
+    [Fact]
+    public void RowsAndSpansSumEachChannelInTheSameOrder()
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var rng = new Rng(4);
+            var x = (Tensor.Randn(new Shape(37, 21), rng, dtype: dtype) * 2 + 0.5).Detach().RequireGrad();
+            var xs = x.Detach().Transpose(0, 1).Reshape(1, 21, 37).Detach().RequireGrad();
+            var g = Tensor.Randn(new Shape(21), rng, dtype: dtype).RequireGrad();
+            var b = Tensor.Randn(new Shape(21), rng, dtype: dtype).RequireGrad();
+            var gy = Tensor.Randn(new Shape(37, 21), rng, dtype: dtype);
+            var rows = Tensor.BatchNormTraining(x, g, b, 1e-5, out var meanRows, out var varRows);
+            var gradRows = Autodiff.Grad([rows], [g, b], [gy]);
+            var spans = Tensor.BatchNormTraining(xs, g, b, 1e-5, out var meanSpans, out var varSpans);
+            var gradSpans = Autodiff.Grad([spans], [g, b], [gy.Transpose(0, 1).Reshape(1, 21, 37)]);
+            Assert.Equal(meanSpans.ToDoubleArray(), meanRows.ToDoubleArray());
+            Assert.Equal(varSpans.ToDoubleArray(), varRows.ToDoubleArray());
+            Assert.Equal(gradSpans[0]!.ToDoubleArray(), gradRows[0]!.ToDoubleArray());
+            Assert.Equal(gradSpans[1]!.ToDoubleArray(), gradRows[1]!.ToDoubleArray());
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

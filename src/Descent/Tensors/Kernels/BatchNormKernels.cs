@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Descent.Tensors.Kernels;
@@ -13,7 +16,9 @@ namespace Descent.Tensors.Kernels;
 /// <c>dx = γ·invstd·(gy − dβ/M − x̂·dγ/M)</c> with <c>x̂ = (x − μ)·invstd</c>.</item>
 /// </list>
 /// With inner = 1 (the [N, C] case) the channels are the contiguous axis, so the passes run over rows with
-/// vectors across channels; otherwise over each (outer, channel) span. Sums are accumulated in double.
+/// vectors across channels (inline: a <c>TensorPrimitives</c> call per 64-channel row cost more than its
+/// work); otherwise over each (outer, channel) span. Sums are accumulated in double, each channel's in row order,
+/// so the vector and scalar forms give the same bits.
 /// </summary>
 internal static class BatchNormKernels
 {
@@ -47,9 +52,7 @@ internal static class BatchNormKernels
         {
             if (inner == 1)
             {
-                var row = x.Slice(o * channels, channels);
-                var dst = y.Slice(o * channels, channels);
-                TP.FusedMultiplyAdd(row, a, b, dst);
+                MultiplyAdd(x.Slice(o * channels, channels), a, b, y.Slice(o * channels, channels));
                 continue;
             }
             for (int c = 0; c < channels; c++)
@@ -75,14 +78,7 @@ internal static class BatchNormKernels
         {
             if (inner == 1)
             {
-                var g = gy.Slice(o * channels, channels);
-                var r = x.Slice(o * channels, channels);
-                for (int c = 0; c < channels; c++)
-                {
-                    double gv = double.CreateTruncating(g[c]);
-                    sumG[c] += gv;
-                    sumGx[c] += gv * double.CreateTruncating(r[c] - mean[c]);
-                }
+                AccumulateGradientRow(gy.Slice(o * channels, channels), x.Slice(o * channels, channels), mean, sumG, sumGx);
                 continue;
             }
             for (int c = 0; c < channels; c++)
@@ -125,8 +121,8 @@ internal static class BatchNormKernels
             if (inner == 1)
             {
                 var d = dx.Slice(o * channels, channels);
-                TP.FusedMultiplyAdd(gy.Slice(o * channels, channels), p, s, d);
-                TP.FusedMultiplyAdd(x.Slice(o * channels, channels), q, d, d);
+                MultiplyAdd(gy.Slice(o * channels, channels), p, s, d);
+                MultiplyAdd(x.Slice(o * channels, channels), q, d, d);
                 continue;
             }
             for (int c = 0; c < channels; c++)
@@ -147,13 +143,7 @@ internal static class BatchNormKernels
         {
             if (inner == 1)
             {
-                var row = x.Slice(o * channels, channels);
-                for (int c = 0; c < channels; c++)
-                {
-                    double v = double.CreateTruncating(row[c]);
-                    if (squares) { v -= double.CreateTruncating(center[c]); v *= v; }
-                    acc[c] += v;
-                }
+                AccumulateRow(x.Slice(o * channels, channels), acc, center, squares);
                 continue;
             }
             for (int c = 0; c < channels; c++)
@@ -170,5 +160,121 @@ internal static class BatchNormKernels
                 acc[c] += sum;
             }
         }
+    }
+
+    /// <summary>acc[c] += x[c], or (x[c] − center[c])² when <paramref name="squares"/>, in double.</summary>
+    private static void AccumulateRow<T>(ReadOnlySpan<T> row, Span<double> acc, ReadOnlySpan<T> center, bool squares)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = 0;
+        ref double a = ref MemoryMarshal.GetReference(acc);
+        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            ref float x = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(row));
+            ref float mu = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(center));
+            for (; c + 8 <= row.Length; c += 8)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)c));
+                if (squares)
+                {
+                    var (mlo, mhi) = Vector256.Widen(Vector256.LoadUnsafe(ref mu, (nuint)c));
+                    lo -= mlo;
+                    hi -= mhi;
+                    lo *= lo;
+                    hi *= hi;
+                }
+                (Vector256.LoadUnsafe(ref a, (nuint)c) + lo).StoreUnsafe(ref a, (nuint)c);
+                (Vector256.LoadUnsafe(ref a, (nuint)c + 4) + hi).StoreUnsafe(ref a, (nuint)c + 4);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            ref double x = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(row));
+            ref double mu = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(center));
+            for (; c + 4 <= row.Length; c += 4)
+            {
+                var v = Vector256.LoadUnsafe(ref x, (nuint)c);
+                if (squares)
+                {
+                    v -= Vector256.LoadUnsafe(ref mu, (nuint)c);
+                    v *= v;
+                }
+                (Vector256.LoadUnsafe(ref a, (nuint)c) + v).StoreUnsafe(ref a, (nuint)c);
+            }
+        }
+        for (; c < row.Length; c++)
+        {
+            double v = double.CreateTruncating(row[c]);
+            if (squares) { v -= double.CreateTruncating(center[c]); v *= v; }
+            acc[c] += v;
+        }
+    }
+
+    /// <summary>sumG[c] += g[c] and sumGx[c] += g[c]·(x[c] − mean[c]) (the difference taken in T), in double.</summary>
+    private static void AccumulateGradientRow<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> row, ReadOnlySpan<T> mean, Span<double> sumG, Span<double> sumGx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = 0;
+        ref double sg = ref MemoryMarshal.GetReference(sumG);
+        ref double sgx = ref MemoryMarshal.GetReference(sumGx);
+        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            ref float gf = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(g));
+            ref float x = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(row));
+            ref float mu = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(mean));
+            for (; c + 8 <= row.Length; c += 8)
+            {
+                var (glo, ghi) = Vector256.Widen(Vector256.LoadUnsafe(ref gf, (nuint)c));
+                var (dlo, dhi) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)c) - Vector256.LoadUnsafe(ref mu, (nuint)c));
+                (Vector256.LoadUnsafe(ref sg, (nuint)c) + glo).StoreUnsafe(ref sg, (nuint)c);
+                (Vector256.LoadUnsafe(ref sg, (nuint)c + 4) + ghi).StoreUnsafe(ref sg, (nuint)c + 4);
+                (Vector256.LoadUnsafe(ref sgx, (nuint)c) + glo * dlo).StoreUnsafe(ref sgx, (nuint)c);
+                (Vector256.LoadUnsafe(ref sgx, (nuint)c + 4) + ghi * dhi).StoreUnsafe(ref sgx, (nuint)c + 4);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            ref double gd = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(g));
+            ref double x = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(row));
+            ref double mu = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(mean));
+            for (; c + 4 <= row.Length; c += 4)
+            {
+                var gv = Vector256.LoadUnsafe(ref gd, (nuint)c);
+                var d = Vector256.LoadUnsafe(ref x, (nuint)c) - Vector256.LoadUnsafe(ref mu, (nuint)c);
+                (Vector256.LoadUnsafe(ref sg, (nuint)c) + gv).StoreUnsafe(ref sg, (nuint)c);
+                (Vector256.LoadUnsafe(ref sgx, (nuint)c) + gv * d).StoreUnsafe(ref sgx, (nuint)c);
+            }
+        }
+        for (; c < row.Length; c++)
+        {
+            double gv = double.CreateTruncating(g[c]);
+            sumG[c] += gv;
+            sumGx[c] += gv * double.CreateTruncating(row[c] - mean[c]);
+        }
+    }
+
+    /// <summary>d = x·a + b element by element, fused (one rounding, as <c>TensorPrimitives.FusedMultiplyAdd</c>);
+    /// d may be b.</summary>
+    private static void MultiplyAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            ref float xr = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x)), ar = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(a));
+            ref float br = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(b)), dr = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(d));
+            for (; i + 8 <= x.Length; i += 8)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref ar, (nuint)i),
+                    Vector256.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            ref double xr = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x)), ar = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(a));
+            ref double br = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(b)), dr = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(d));
+            for (; i + 4 <= x.Length; i += 4)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref ar, (nuint)i),
+                    Vector256.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+        }
+        for (; i < x.Length; i++) d[i] = T.FusedMultiplyAdd(x[i], a[i], b[i]);
     }
 }
