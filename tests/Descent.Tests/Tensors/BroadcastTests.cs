@@ -22,6 +22,9 @@ public class BroadcastTests
         ([1, 1], [5], [1, 5]),
         ([5, 1, 1], [1, 1], [5, 1, 1]),
         ([1, 3, 1], [2, 1, 40], [2, 3, 40]),
+        ([5, 37], [37], [5, 37]),        // a row vector on every row: whole vectors and a tail
+        ([37], [5, 37], [5, 37]),        // the same with the row first (order matters for Sub, Div, Pow)
+        ([6, 64], [1, 64], [6, 64]),
     ];
 
     public static TheoryData<int, string> Cases()

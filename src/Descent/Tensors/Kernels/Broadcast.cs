@@ -28,6 +28,13 @@ public static class Broadcast
         int inner = plan.Dims[q - 1];
         int sa = plan.AStrides[q - 1], sb = plan.BStrides[q - 1];
         int outer = o.Length / inner;
+        // A narrow row vector against every row (a small Linear layer's bias): one inline loop, since a kernel
+        // call per row cost more than the row's work (wider rows run faster through the per-row kernels).
+        if (q == 2 && sa == 1 && sb == 1 && inner <= 256 && RowVector.Applies(op))
+        {
+            if (plan.BStrides[0] == 0 && plan.AStrides[0] == inner) { RowVector.Apply(op, a, b, o, outer, inner, rowFirst: false); return; }
+            if (plan.AStrides[0] == 0 && plan.BStrides[0] == inner) { RowVector.Apply(op, b, a, o, outer, inner, rowFirst: true); return; }
+        }
         Span<int> idx = stackalloc int[q];
         int ao = 0, bo = 0;
         for (int r = 0; r < outer; r++)
