@@ -25,7 +25,7 @@ public static class Cli
     /// <summary>Like <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="cancellation"/>
     /// interrupts training as Ctrl-C does (after the current step, with a checkpoint).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation) =>
-        Run(args, output, error, cancellation, ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
+        Run(args, output, error, cancellation, Terminal.ConsoleStart.IsLive(output));
 
     /// <summary>Like <see cref="Run(string[], TextWriter, TextWriter, CancellationToken)"/>, drawing live progress
     /// as on a terminal when <paramref name="interactive"/> (tests check that display this way).</summary>

@@ -1,2 +1,2 @@
-bool live = Descent.Cli.Terminal.ConsoleStart.Prepare();
-return Descent.Cli.Cli.Run(args, Console.Out, Console.Error, CancellationToken.None, live);
+Descent.Cli.Terminal.ConsoleStart.Prepare();
+return Descent.Cli.Cli.Run(args, Console.Out, Console.Error);

@@ -2,21 +2,24 @@ using Descent.Distributed;
 
 namespace Descent.Cli.Terminal;
 
-/// <summary>How the program sets its console up before writing anything.</summary>
+/// <summary>How the program sets its console up, and whether its output is a live terminal.</summary>
 public static class ConsoleStart
 {
     /// <summary>
-    /// Prepares the console and returns whether output is live (progress bars, colours): it is when standard
-    /// output is a terminal and the process was not started by an MPI launcher. Under a launcher every process
-    /// writes through it, and the launcher merges the processes' output (with Open MPI, through a pseudo-terminal
-    /// per process, so each looks interactive): progress redraws would interleave, and .NET would begin the
-    /// output with its keypad escape (ESC[?1h ESC=), which shows as garbage in logs. So TERM is set to
-    /// <c>dumb</c> then, before anything touches the console.
+    /// Call before anything touches the console. Under an MPI launcher every process writes through the launcher,
+    /// which merges the processes' output (with Open MPI, through a pseudo-terminal per process, so each looks
+    /// interactive), and .NET would begin the output with its keypad escape (ESC[?1h ESC=), which shows as garbage
+    /// in logs; so TERM is set to <c>dumb</c> then.
     /// </summary>
-    public static bool Prepare()
+    public static void Prepare()
     {
-        bool underMpi = MpiLaunch.Detect() is not null;
-        if (underMpi) Environment.SetEnvironmentVariable("TERM", "dumb");
-        return !underMpi && !Console.IsOutputRedirected;
+        if (UnderMpi) Environment.SetEnvironmentVariable("TERM", "dumb");
     }
+
+    /// <summary>Whether <paramref name="output"/> is live (progress bars, colours): the process's standard output,
+    /// a terminal, and not under an MPI launcher (progress redraws of several processes would interleave).</summary>
+    public static bool IsLive(TextWriter output) =>
+        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !UnderMpi;
+
+    private static bool UnderMpi => MpiLaunch.Detect() is not null;
 }
