@@ -80,11 +80,12 @@ public static class BinaryKernels
     private static void PowByScalar<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T half = T.CreateTruncating(0.5);
+        bool cube = y == T.CreateTruncating(3);
         if (y == T.CreateTruncating(2)) TP.Multiply(x, x, d);
         else if (y == T.NegativeOne) TP.Divide(T.One, x, d);
         else if (y == T.One) x.CopyTo(d);
         else if (y == T.Zero) d[..x.Length].Fill(T.One);
-        else if (y == T.CreateTruncating(3) || y == half || y == -half)
+        else if (cube || y == half || y == -half)
         {
             const int Chunk = 256;
             Span<T> t = stackalloc T[Chunk];
@@ -93,7 +94,7 @@ public static class BinaryKernels
                 int n = Math.Min(Chunk, x.Length - i);
                 var xs = x.Slice(i, n);
                 var ts = t[..n];
-                if (y == T.CreateTruncating(3))
+                if (cube)
                 {
                     TP.Multiply(xs, xs, ts);
                     TP.Multiply(ts, xs, ts);
